@@ -1,0 +1,27 @@
+/**
+ * A process that ends without `close()` would lose what is aggregated since the last flush.
+ * One `beforeExit` listener for all meters flushes them when the event loop runs dry; the
+ * sends it starts keep the loop alive just long enough to leave the machine.
+ */
+interface Flushable {
+  flushPending(): void
+}
+
+const live = new Set<Flushable>()
+let listening = false
+
+function flushAll(): void {
+  for (const meter of live) meter.flushPending()
+}
+
+export function flushOnExit(meter: Flushable): void {
+  live.add(meter)
+  if (!listening) {
+    listening = true
+    process.on('beforeExit', flushAll)
+  }
+}
+
+export function forgetOnExit(meter: Flushable): void {
+  live.delete(meter)
+}

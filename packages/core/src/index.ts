@@ -1,0 +1,41 @@
+export { RoutemeterOptionError } from './errors'
+export { OTHER_METHOD, STANDARD_METHODS } from './http-method'
+export {
+  type AggregatingMeter,
+  createMeter,
+  type Meter,
+  type MeterStats,
+  type RequestRecord,
+} from './meter'
+export {
+  type CustomNaming,
+  type MetricId,
+  OVERFLOW_ROUTE,
+  type RequestSeriesInfo,
+  type RouteKind,
+  statusClassOf,
+  UNMATCHED_ROUTE,
+} from './naming'
+export {
+  type MeterLogger,
+  type MeterOptions,
+  type NamingStyle,
+  parseEnabledFlag,
+  type Protocol,
+  type ResolvedOptions,
+  resolveOptions,
+  type Tags,
+} from './options'
+export { type ExecutionTimers, RouteMetrics } from './route-metrics'
+export { OVERFLOW_SEGMENT, ROOT_SEGMENT, routeToPathSegments, UNMATCHED_SEGMENT } from './route-path'
+export {
+  MAX_NAME_LENGTH,
+  MAX_TAG_KEY_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  sanitizeName,
+  sanitizeSetMember,
+  sanitizeTagKey,
+  sanitizeTagValue,
+  type TagFormat,
+} from './sanitize'
+export type { Stopper } from './stopper'

@@ -1,0 +1,71 @@
+import { DatagramPacker } from './datagram-packer'
+import type { FaultLog } from './fault-log'
+import type { MetricId, Namer, RequestSeriesInfo } from './naming'
+import type { ResolvedOptions, Tags } from './options'
+import type { SeriesRegistry } from './registry'
+import { CounterSeries, RequestSeries, type SampleSeries, SampleSeries as Samples, type SampleType } from './series'
+import type { SeriesWire, WireFormat } from './wire-format'
+
+/**
+ * What route handles, scopes and the meter share: naming, wire format, the series registry
+ * and the bounds. Kept apart from the meter so the hot-path classes depend on nothing else.
+ */
+export class MeterContext {
+  /** False when disabled or closed: every recording is then a no-op. */
+  enabled: boolean
+  /** Recordings that went to the overflow bucket or were dropped at the series cap. */
+  overflowed = 0
+  private readonly rateField: string
+  private readonly sampleRate: number
+  private readonly maxSamples: number
+  private earlyPacker: DatagramPacker | undefined
+
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly namer: Namer,
+    readonly wire: WireFormat,
+    readonly registry: SeriesRegistry,
+    readonly faults: FaultLog,
+  ) {
+    this.enabled = options.enabled
+    this.sampleRate = options.sampleRate
+    this.rateField = options.sampleRate < 1 ? `|@${options.sampleRate}` : ''
+    this.maxSamples = options.maxSamplesPerSeries
+  }
+
+  /** Set by the meter: where a series goes when it reaches its sample bound before a flush. */
+  attachPacker(packer: DatagramPacker): void {
+    this.earlyPacker = packer
+  }
+
+  addSample(series: SampleSeries, value: number): void {
+    if (!this.enabled) return
+    if (this.sampleRate < 1 && Math.random() >= this.sampleRate) return
+    const samples = series.samples
+    samples.push(value)
+    if (samples.length >= this.maxSamples && this.earlyPacker !== undefined) {
+      // Bounded memory without losing samples: this one series goes out now.
+      series.drain(this.earlyPacker)
+      this.earlyPacker.end()
+    }
+  }
+
+  newSampleSeries(id: MetricId, type: SampleType, extraTags?: Tags): SampleSeries {
+    const tags = extraTags === undefined ? id.tags : { ...extraTags, ...id.tags }
+    return this.sampleSeriesFor(this.wire.series(id.name, tags), type)
+  }
+
+  sampleSeriesFor(wire: SeriesWire, type: SampleType): SampleSeries {
+    return new Samples(wire, type, this.rateField, this.options.packValues)
+  }
+
+  newRequestSeries(info: RequestSeriesInfo): RequestSeries {
+    const counter = this.namer.requestCounter(info)
+    const timer = this.namer.requestTimer(info)
+    return new RequestSeries(
+      new CounterSeries(this.wire.series(counter.name, counter.tags)),
+      this.newSampleSeries(timer, 'ms'),
+      info.routeKind === 'overflow',
+    )
+  }
+}

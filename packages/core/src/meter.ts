@@ -1,0 +1,335 @@
+import { DatagramPacker } from './datagram-packer'
+import { flushOnExit, forgetOnExit } from './exit-flush'
+import { FaultLog } from './fault-log'
+import { MeterContext } from './meter-context'
+import { createNamer } from './naming'
+import { type MeterOptions, type ResolvedOptions, resolveOptions, type Tags } from './options'
+import { ProcessMetrics } from './process-metrics'
+import { SeriesRegistry } from './registry'
+import { type ExecutionTimers, RouteMetrics, tagsKey } from './route-metrics'
+import { sanitizeSetMember } from './sanitize'
+import { CounterSeries, GaugeSeries, type SampleType, type Series, SetSeries } from './series'
+import { type Stopper, startStopper, timeCall } from './stopper'
+import { HotShotsTransport, type PayloadTransport } from './transport'
+import { type SeriesWire, WireFormat } from './wire-format'
+import type { StatsD } from 'hot-shots'
+
+/** One finished request, as an adapter (or application code) reports it. */
+export interface RequestRecord {
+  /** Route template (`/users/:id`); `undefined` or `null` when no route matched. */
+  route: string | null | undefined
+  method: string
+  statusCode: number
+  durationMs: number
+}
+
+export interface MeterStats {
+  readonly enabled: boolean
+  readonly closed: boolean
+  /** Requests started and not yet finished (reported by adapters). */
+  readonly activeRequests: number
+  /** Distinct series held (request series count once per route × method × status). */
+  readonly series: number
+  readonly flushes: number
+  /** Lines produced by flushes and handed to the transport. */
+  readonly lines: number
+  readonly datagrams: number
+  readonly bytes: number
+  /** Lines lost: send errors, a full TCP queue, oversize lines, shutdown with a dead peer. */
+  readonly droppedLines: number
+  /** Recordings sent to the overflow bucket or dropped because the series cap was reached. */
+  readonly overflowed: number
+  /** Bytes waiting for a TCP peer. */
+  readonly queuedBytes: number
+  /** Runtime faults by kind. */
+  readonly faults: Readonly<Record<string, number>>
+}
+
+export interface Meter {
+  increment(name: string, value?: number | Tags, tags?: Tags): void
+  decrement(name: string, value?: number | Tags, tags?: Tags): void
+  /** Sets a gauge to an absolute value. */
+  gauge(name: string, value: number, tags?: Tags): void
+  /** Moves a gauge by a delta (`+n` / `-n` on the wire). */
+  gaugeDelta(name: string, delta: number, tags?: Tags): void
+  timing(name: string, milliseconds: number, tags?: Tags): void
+  /** DogStatsD histogram (`|h`). */
+  histogram(name: string, value: number, tags?: Tags): void
+  /** DogStatsD distribution (`|d`). */
+  distribution(name: string, value: number, tags?: Tags): void
+  /** Counts unique members per flush interval. */
+  set(name: string, member: string | number, tags?: Tags): void
+  timer(name: string, tags?: Tags): Stopper
+  time<T>(name: string, fn: () => T, tags?: Tags): T
+  recordRequest(record: RequestRecord): void
+  /** The route handle adapters keep per route template. */
+  route(template: string): RouteMetrics
+  /** The bucket for requests no route matched. */
+  readonly unmatched: RouteMetrics
+  /** Marks a request as started; returns its start time for {@link Meter.requestEnded}. */
+  requestStarted(): number
+  /** Marks a request as finished and records it on `route` (nothing is recorded when undefined). */
+  requestEnded(route: RouteMetrics | undefined, method: string, statusCode: number, startedAt: number): void
+  /** Execution timers bound to a route and method. */
+  scope(route: RouteMetrics, method: string): ExecutionTimers
+  /** Sends everything recorded so far; resolves when it has left the process. */
+  flush(): Promise<void>
+  /** Flushes, stops the interval and closes the connection (never a client the user passed). Idempotent. */
+  close(): Promise<void>
+  stats(): MeterStats
+  /** The hot-shots client underneath, for anything routemeter does not cover; `undefined` when disabled. */
+  readonly client: StatsD | undefined
+  readonly options: Readonly<ResolvedOptions>
+}
+
+const SETTLE_TIMEOUT_MS = 2_000
+
+/** Creates a meter from options (and `STATSD_*` variables). Invalid options throw here. */
+export function createMeter(options: MeterOptions = {}): Meter {
+  const resolved = resolveOptions(options)
+  return new AggregatingMeter(resolved, resolved.enabled ? (faults) => new HotShotsTransport(resolved, faults) : undefined)
+}
+
+export type TransportFactory = (faults: FaultLog) => PayloadTransport
+
+export class AggregatingMeter implements Meter {
+  readonly options: Readonly<ResolvedOptions>
+  readonly unmatched: RouteMetrics
+  private readonly ctx: MeterContext
+  private readonly registry: SeriesRegistry
+  private readonly faults: FaultLog
+  private readonly transport: PayloadTransport | undefined
+  private readonly packer: DatagramPacker
+  private readonly routes = new Map<string, RouteMetrics>()
+  private readonly gauges = new Map<string, GaugeSeries>()
+  private readonly processMetrics: ProcessMetrics | undefined
+  private readonly interval: NodeJS.Timeout | undefined
+  private overflowRoute: RouteMetrics | undefined
+  private activeRequests = 0
+  private tracksRequests = false
+  private flushes = 0
+  private lines = 0
+  private oversizeLines = 0
+  private closing: Promise<void> | undefined
+
+  constructor(options: ResolvedOptions, transportFactory: TransportFactory | undefined) {
+    this.options = options
+    this.faults = new FaultLog(options.logger)
+    this.registry = new SeriesRegistry(options.maxSeries)
+    const wire = new WireFormat(options.prefix, options.tagFormat, options.globalTags)
+    this.ctx = new MeterContext(options, createNamer(options.naming, this.faults), wire, this.registry, this.faults)
+    this.transport = transportFactory?.(this.faults)
+    if (this.transport === undefined) this.ctx.enabled = false
+    this.packer = new DatagramPacker(
+      options.maxBufferSize,
+      (payload, lines) => {
+        this.lines += lines
+        this.transport?.send(payload, lines)
+      },
+      (line) => {
+        this.oversizeLines++
+        this.faults.report('oversize-line', `a ${line.length}-byte line exceeds maxBufferSize (${options.maxBufferSize}); shorten names or tags`)
+      },
+    )
+    this.ctx.attachPacker(this.packer)
+    this.unmatched = new RouteMetrics(this.ctx, 'unmatched', 'unmatched', () => this.overflow())
+    if (this.ctx.enabled) {
+      if (options.processMetrics) this.processMetrics = new ProcessMetrics((name) => this.internalGauge(name))
+      this.interval = setInterval(() => this.flushPending(), options.flushIntervalMs)
+      // Metrics must never keep a process alive; exit-flush.ts covers the last interval.
+      this.interval.unref()
+      flushOnExit(this)
+    }
+  }
+
+  get client(): StatsD | undefined {
+    return this.transport?.client
+  }
+
+  increment(name: string, value?: number | Tags, tags?: Tags): void {
+    this.count(name, value, tags, 1)
+  }
+
+  decrement(name: string, value?: number | Tags, tags?: Tags): void {
+    this.count(name, value, tags, -1)
+  }
+
+  gauge(name: string, value: number, tags?: Tags): void {
+    if (!this.ctx.enabled || !this.isNumber(name, value)) return
+    this.userSeries('g', name, tags, (wire) => new GaugeSeries(wire))?.set(value)
+  }
+
+  gaugeDelta(name: string, delta: number, tags?: Tags): void {
+    if (!this.ctx.enabled || !this.isNumber(name, delta)) return
+    this.userSeries('g', name, tags, (wire) => new GaugeSeries(wire))?.add(delta)
+  }
+
+  timing(name: string, milliseconds: number, tags?: Tags): void {
+    this.sample('ms', name, milliseconds, tags)
+  }
+
+  histogram(name: string, value: number, tags?: Tags): void {
+    this.sample('h', name, value, tags)
+  }
+
+  distribution(name: string, value: number, tags?: Tags): void {
+    this.sample('d', name, value, tags)
+  }
+
+  set(name: string, member: string | number, tags?: Tags): void {
+    if (!this.ctx.enabled) return
+    this.userSeries('s', name, tags, (wire) => new SetSeries(wire))?.members.add(sanitizeSetMember(member))
+  }
+
+  timer(name: string, tags?: Tags): Stopper {
+    return startStopper((elapsed) => this.timing(name, elapsed, tags))
+  }
+
+  time<T>(name: string, fn: () => T, tags?: Tags): T {
+    return timeCall(this.timer(name, tags), fn)
+  }
+
+  recordRequest(record: RequestRecord): void {
+    const route = record.route === undefined || record.route === null ? this.unmatched : this.route(record.route)
+    route.record(record.method, record.statusCode, record.durationMs)
+  }
+
+  route(template: string): RouteMetrics {
+    const found = this.routes.get(template)
+    if (found !== undefined) return found
+    // Route handles are bounded like series, so arbitrary labels cannot grow memory.
+    if (this.routes.size >= this.options.maxSeries) return this.overflow()
+    const route = new RouteMetrics(this.ctx, String(template), 'matched', () => this.overflow())
+    this.routes.set(template, route)
+    return route
+  }
+
+  requestStarted(): number {
+    this.activeRequests++
+    this.tracksRequests = true
+    return performance.now()
+  }
+
+  requestEnded(route: RouteMetrics | undefined, method: string, statusCode: number, startedAt: number): void {
+    this.activeRequests--
+    route?.record(method, statusCode, performance.now() - startedAt)
+  }
+
+  scope(route: RouteMetrics, method: string): ExecutionTimers {
+    return route.scope(method)
+  }
+
+  flush(): Promise<void> {
+    this.flushPending()
+    return this.transport?.settle(SETTLE_TIMEOUT_MS) ?? Promise.resolve()
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown()
+    return this.closing
+  }
+
+  stats(): MeterStats {
+    const transport = this.transport?.stats()
+    return {
+      enabled: this.options.enabled,
+      closed: this.closing !== undefined,
+      activeRequests: this.activeRequests,
+      series: this.registry.size,
+      flushes: this.flushes,
+      lines: this.lines,
+      datagrams: transport?.datagrams ?? 0,
+      bytes: transport?.bytes ?? 0,
+      droppedLines: (transport?.droppedLines ?? 0) + this.oversizeLines,
+      overflowed: this.ctx.overflowed,
+      queuedBytes: transport?.queuedBytes ?? 0,
+      faults: { ...this.faults.counts },
+    }
+  }
+
+  /** Drains every series into datagrams now (interval, flush(), close(), process exit). */
+  flushPending(): void {
+    if (this.transport === undefined) return
+    try {
+      this.flushes++
+      if (this.tracksRequests) this.internalGauge('http.server.active_requests').set(this.activeRequests)
+      this.processMetrics?.sample()
+      this.registry.drainAll(this.packer)
+      this.packer.end()
+    } catch (error) {
+      // Only a user-supplied naming or logger function could throw here; never the app's problem.
+      this.faults.report('send', `flush failed: ${String(error)}`)
+    }
+  }
+
+  private async shutDown(): Promise<void> {
+    clearInterval(this.interval)
+    forgetOnExit(this)
+    this.processMetrics?.stop()
+    this.flushPending()
+    this.ctx.enabled = false
+    await this.transport?.close(SETTLE_TIMEOUT_MS)
+  }
+
+  private count(name: string, value: number | Tags | undefined, tags: Tags | undefined, sign: 1 | -1): void {
+    if (!this.ctx.enabled) return
+    let amount = 1
+    if (typeof value === 'number') {
+      if (!this.isNumber(name, value)) return
+      amount = value
+    } else if (value !== undefined) {
+      tags = value
+    }
+    const series = this.userSeries('c', name, tags, (wire) => new CounterSeries(wire))
+    if (series !== undefined) series.value += sign * amount
+  }
+
+  private sample(type: SampleType, name: string, value: number, tags: Tags | undefined): void {
+    if (!this.ctx.enabled || !this.isNumber(name, value)) return
+    if (type === 'ms' && value < 0) {
+      this.faults.report('invalid-value', `timer "${String(name).slice(0, 100)}" got ${value}; durations cannot be negative`)
+      return
+    }
+    const series = this.userSeries(type, name, tags, (wire) => this.ctx.sampleSeriesFor(wire, type))
+    if (series !== undefined) this.ctx.addSample(series, value)
+  }
+
+  private userSeries<T extends Series>(
+    type: string,
+    name: string,
+    tags: Tags | undefined,
+    create: (wire: SeriesWire) => T,
+  ): T | undefined {
+    const key = tags === undefined ? `${type}|${name}` : `${type}|${name}|${tagsKey(tags)}`
+    const found = this.registry.get(key)
+    if (found !== undefined) return found as T
+    if (!this.registry.hasRoom) {
+      this.ctx.overflowed++
+      this.faults.report('series-cap', `more than ${this.options.maxSeries} series; "${String(name)}" is not recorded`)
+      return undefined
+    }
+    return this.registry.addKeyed(key, create(this.ctx.wire.series(name, tags)))
+  }
+
+  /** Meter-owned gauges (active requests, process metrics), named by the naming style. */
+  private internalGauge(name: string): GaugeSeries {
+    let gauge = this.gauges.get(name)
+    if (gauge === undefined) {
+      const id = this.ctx.namer.gauge(name)
+      gauge = this.registry.add(new GaugeSeries(this.ctx.wire.series(id.name, id.tags)))
+      this.gauges.set(name, gauge)
+    }
+    return gauge
+  }
+
+  private overflow(): RouteMetrics {
+    this.overflowRoute ??= new RouteMetrics(this.ctx, 'overflow', 'overflow', () => this.overflow())
+    return this.overflowRoute
+  }
+
+  private isNumber(name: string, value: number): boolean {
+    if (typeof value === 'number' && Number.isFinite(value)) return true
+    this.faults.report('invalid-value', `metric "${String(name).slice(0, 100)}" got ${String(value)}; only finite numbers are recorded`)
+    return false
+  }
+}

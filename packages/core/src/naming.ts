@@ -1,0 +1,117 @@
+import { errorText, type FaultLog } from './fault-log'
+import { methodName } from './http-method'
+import type { NamingStyle, Tags } from './options'
+import { OVERFLOW_SEGMENT, routeToPathSegments, UNMATCHED_SEGMENT } from './route-path'
+
+/** Label used for requests no route matched (tag style); path style uses `_unmatched`. */
+export const UNMATCHED_ROUTE = 'unmatched'
+/** Label used for requests beyond the series cap (tag style); path style uses `_overflow`. */
+export const OVERFLOW_ROUTE = 'overflow'
+
+export type RouteKind = 'matched' | 'unmatched' | 'overflow'
+
+/** What identifies one request series: computed once when the series is first seen. */
+export interface RequestSeriesInfo {
+  /** The route template (`/users/:id`), or `unmatched` / `overflow`. */
+  readonly route: string
+  readonly routeKind: RouteKind
+  /** Upper-case standard method, or `_OTHER`. */
+  readonly method: string
+  /** Integer status code; `0` when the framework reported none. */
+  readonly statusCode: number
+  /** `1xx` … `5xx`, or `unknown`. */
+  readonly statusClass: string
+}
+
+/** A metric as the namer wants it; the prefix is added and everything is sanitised later. */
+export interface MetricId {
+  readonly name: string
+  readonly tags?: Tags
+}
+
+/** User-supplied naming; called once per series, never per request. */
+export interface CustomNaming {
+  requestCounter(series: RequestSeriesInfo): MetricId
+  requestTimer(series: RequestSeriesInfo): MetricId
+  executionTimer?(name: string, scope: { route: string; routeKind: RouteKind; method: string }): MetricId
+}
+
+export interface Namer {
+  requestCounter(series: RequestSeriesInfo): MetricId
+  requestTimer(series: RequestSeriesInfo): MetricId
+  executionTimer(name: string, scope: { route: string; routeKind: RouteKind; method: string }): MetricId
+  gauge(name: string): MetricId
+}
+
+export function statusClassOf(statusCode: number): string {
+  return statusCode >= 100 && statusCode <= 599 ? `${Math.floor(statusCode / 100)}xx` : 'unknown'
+}
+
+export function requestSeriesInfo(
+  route: string,
+  routeKind: RouteKind,
+  methodIdx: number,
+  statusCode: number,
+): RequestSeriesInfo {
+  return {
+    route: routeKind === 'matched' ? route : routeKind === 'unmatched' ? UNMATCHED_ROUTE : OVERFLOW_ROUTE,
+    routeKind,
+    method: methodName(methodIdx),
+    statusCode,
+    statusClass: statusClassOf(statusCode),
+  }
+}
+
+/**
+ * Tag style: fixed names, everything variable in tags. The request metrics always carry all
+ * four tag keys (unmatched requests too), as Prometheus' statsd_exporter requires.
+ */
+const tagNamer: Namer = {
+  requestCounter: (s) => ({ name: 'http.server.requests', tags: requestTags(s) }),
+  requestTimer: (s) => ({ name: 'http.server.duration', tags: requestTags(s) }),
+  executionTimer: (name, scope) => ({ name, tags: { route: scope.route, method: scope.method } }),
+  gauge: (name) => ({ name }),
+}
+
+function requestTags(s: RequestSeriesInfo): Tags {
+  return { route: s.route, method: s.method, status_code: s.statusCode, status_class: s.statusClass }
+}
+
+/** Path style: everything in the name, `counters.<route>.<METHOD>.<status>`. */
+const pathNamer: Namer = {
+  requestCounter: (s) => ({ name: `counters.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}` }),
+  requestTimer: (s) => ({ name: `timers.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}` }),
+  executionTimer: (name, scope) => ({ name: `timers.${pathRoute(scope.route, scope.routeKind)}.${scope.method}.${name}` }),
+  gauge: (name) => ({ name: `gauges.${name}` }),
+}
+
+function pathRoute(route: string, kind: RouteKind): string {
+  if (kind === 'unmatched') return UNMATCHED_SEGMENT
+  if (kind === 'overflow') return OVERFLOW_SEGMENT
+  return routeToPathSegments(route)
+}
+
+export function createNamer(naming: NamingStyle | CustomNaming, faults: FaultLog): Namer {
+  if (naming === 'tags') return tagNamer
+  if (naming === 'path') return pathNamer
+  // A user function runs when a series is first seen, inside request handling: if it throws,
+  // the series falls back to tag style and the fault is logged, the request is unaffected.
+  const guarded = <A extends unknown[]>(custom: ((...args: A) => MetricId) | undefined, fallback: (...args: A) => MetricId) =>
+    (...args: A): MetricId => {
+      if (custom === undefined) return fallback(...args)
+      try {
+        const id = custom(...args)
+        if (id && typeof id.name === 'string') return id
+        faults.report('naming', 'custom naming returned no { name }; using tag style for this series')
+      } catch (error) {
+        faults.report('naming', `custom naming threw: ${errorText(error)}; using tag style for this series`)
+      }
+      return fallback(...args)
+    }
+  return {
+    requestCounter: guarded(naming.requestCounter.bind(naming), tagNamer.requestCounter),
+    requestTimer: guarded(naming.requestTimer.bind(naming), tagNamer.requestTimer),
+    executionTimer: guarded(naming.executionTimer?.bind(naming), tagNamer.executionTimer),
+    gauge: tagNamer.gauge,
+  }
+}

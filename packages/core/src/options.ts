@@ -1,0 +1,307 @@
+import type { StatsD } from 'hot-shots'
+import { RoutemeterOptionError } from './errors'
+import type { CustomNaming } from './naming'
+import type { TagFormat } from './sanitize'
+
+export type Tags = Readonly<Record<string, string | number>>
+export type Protocol = 'udp' | 'tcp' | 'uds'
+export type NamingStyle = 'tags' | 'path'
+
+/** Where runtime faults are reported (once per kind per minute). `pino`/`console` fit. */
+export interface MeterLogger {
+  warn(message: string): void
+}
+
+export interface MeterOptions {
+  /** Send nothing when false; the API stays the same. Env `STATSD_ENABLED`. Default `true`. */
+  enabled?: boolean
+  /** StatsD host. Env `STATSD_HOST`. Default `127.0.0.1`. */
+  host?: string
+  /** StatsD port. Env `STATSD_PORT`. Default `8125`. */
+  port?: number
+  /** Transport. Env `STATSD_PROTOCOL`. Default `udp`. */
+  protocol?: Protocol
+  /** Unix datagram socket path for `protocol: 'uds'`. Env `STATSD_PATH`. */
+  path?: string
+  /**
+   * Prefix for every metric name. Env `STATSD_PREFIX`. Default `applications.<service>.<environment>`
+   * when both are given, else none. `null` means no prefix, whatever the environment says.
+   */
+  prefix?: string | null
+  /** Service name, used for the default prefix. */
+  service?: string
+  /** Environment name (`prod`, `staging`), used for the default prefix. */
+  environment?: string
+  /** `tags` (default) or `path` (Graphite dotted names), or custom functions. Env `STATSD_NAMING`. */
+  naming?: NamingStyle | CustomNaming
+  /** Tag syntax on the wire. Env `STATSD_TAG_FORMAT`. Default `dogstatsd`. */
+  tagFormat?: TagFormat
+  /** Tags added to every metric. Env `STATSD_GLOBAL_TAGS` as `key:value,key:value`. */
+  globalTags?: Tags
+  /** How often aggregated series are sent, in ms. Env `STATSD_FLUSH_INTERVAL_MS`. Default `1000`. */
+  flushIntervalMs?: number
+  /** Fraction (0–1] of timer samples kept; counters stay exact. Env `STATSD_SAMPLE_RATE`. Default `1`. */
+  sampleRate?: number
+  /** Largest datagram in bytes. Env `STATSD_MAX_BUFFER_SIZE`. Default `1432` (fits a 1500 MTU). */
+  maxBufferSize?: number
+  /** Cap on distinct series; beyond it requests go to the overflow route. Default `20000`. */
+  maxSeries?: number
+  /** Samples a timer series holds before it is flushed early. Default `1000`. */
+  maxSamplesPerSeries?: number
+  /** Bytes queued while a TCP peer is away or slow; oldest dropped first. Default `1048576`. */
+  maxQueueBytes?: number
+  /** Send timer samples packed (`name:1:2:3|ms`). DogStatsD agents only. Default `false`. */
+  packValues?: boolean
+  /** Emit event-loop delay/utilisation, heap and RSS gauges on each flush. Default `false`. */
+  processMetrics?: boolean
+  /** A hot-shots client to send through instead of connection options; it is never closed by us. */
+  client?: StatsD
+  /** Receives fault messages, rate limited. Default: `console`. */
+  logger?: MeterLogger
+}
+
+export interface ResolvedOptions {
+  enabled: boolean
+  host: string
+  port: number
+  protocol: Protocol
+  path: string | undefined
+  prefix: string | null
+  naming: NamingStyle | CustomNaming
+  tagFormat: TagFormat
+  globalTags: Tags
+  flushIntervalMs: number
+  sampleRate: number
+  maxBufferSize: number
+  maxSeries: number
+  maxSamplesPerSeries: number
+  maxQueueBytes: number
+  packValues: boolean
+  processMetrics: boolean
+  client: StatsD | undefined
+  logger: MeterLogger
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const KNOWN_OPTIONS = new Set<string>([
+  'enabled',
+  'host',
+  'port',
+  'protocol',
+  'path',
+  'prefix',
+  'service',
+  'environment',
+  'naming',
+  'tagFormat',
+  'globalTags',
+  'flushIntervalMs',
+  'sampleRate',
+  'maxBufferSize',
+  'maxSeries',
+  'maxSamplesPerSeries',
+  'maxQueueBytes',
+  'packValues',
+  'processMetrics',
+  'client',
+  'logger',
+])
+
+/**
+ * Resolves options once, at startup: explicit option, else `STATSD_*` variable, else default.
+ * Any invalid value throws a {@link RoutemeterOptionError}.
+ */
+export function resolveOptions(options: MeterOptions = {}, env: Env = process.env): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new RoutemeterOptionError('options', options, 'an object')
+  }
+  const reader = new OptionReader(options as Record<string, unknown>, env)
+  reader.rejectUnknown(KNOWN_OPTIONS)
+
+  const protocol = reader.oneOf('protocol', 'STATSD_PROTOCOL', ['udp', 'tcp', 'uds'] as const, 'udp')
+  const client = reader.client()
+  return {
+    enabled: reader.boolean('enabled', 'STATSD_ENABLED', true),
+    host: reader.string('host', 'STATSD_HOST', '127.0.0.1'),
+    port: reader.integer('port', 'STATSD_PORT', 8125, 1, 65535),
+    protocol,
+    path: reader.optionalString('path', 'STATSD_PATH'),
+    prefix: reader.prefix(),
+    naming: reader.naming(),
+    tagFormat: reader.oneOf('tagFormat', 'STATSD_TAG_FORMAT', ['dogstatsd', 'telegraf'] as const, 'dogstatsd'),
+    globalTags: reader.globalTags(),
+    flushIntervalMs: reader.integer('flushIntervalMs', 'STATSD_FLUSH_INTERVAL_MS', 1000, 10, 3_600_000),
+    sampleRate: reader.sampleRate(),
+    maxBufferSize: reader.integer('maxBufferSize', 'STATSD_MAX_BUFFER_SIZE', 1432, 512, 65_507),
+    maxSeries: reader.integer('maxSeries', undefined, 20_000, 1, 10_000_000),
+    maxSamplesPerSeries: reader.integer('maxSamplesPerSeries', undefined, 1000, 1, 1_000_000),
+    maxQueueBytes: reader.integer('maxQueueBytes', undefined, 1_048_576, 1024, 1_073_741_824),
+    packValues: reader.boolean('packValues', undefined, false),
+    processMetrics: reader.boolean('processMetrics', undefined, false),
+    client,
+    logger: reader.logger(),
+  }
+}
+
+const TRUE_WORDS = new Set(['yes', 'true', 't', 'on'])
+
+/** `STATSD_ENABLED` rule: a non-zero integer or yes/true/t/on (any case) is true. */
+export function parseEnabledFlag(text: string): boolean {
+  const trimmed = text.trim()
+  if (/^[+-]?\d+$/.test(trimmed)) return Number(trimmed) !== 0
+  return TRUE_WORDS.has(trimmed.toLowerCase())
+}
+
+class OptionReader {
+  constructor(
+    private readonly options: Record<string, unknown>,
+    private readonly env: Env,
+  ) {}
+
+  rejectUnknown(known: ReadonlySet<string>): void {
+    for (const key of Object.keys(this.options)) {
+      if (!known.has(key)) {
+        throw new RoutemeterOptionError(key, this.options[key], `one of the known options: ${[...known].join(', ')}`)
+      }
+    }
+  }
+
+  /** The explicit value if given (not undefined), else the env text, else nothing. */
+  private raw(name: string, envName: string | undefined): { value: unknown; source?: string } | undefined {
+    const value = this.options[name]
+    if (value !== undefined) return { value }
+    if (envName === undefined) return undefined
+    const text = this.env[envName]
+    if (text === undefined || text === '') return undefined
+    return { value: text, source: envName }
+  }
+
+  boolean(name: string, envName: string | undefined, fallback: boolean): boolean {
+    const given = this.raw(name, envName)
+    if (!given) return fallback
+    if (given.source) return parseEnabledFlag(String(given.value))
+    if (typeof given.value !== 'boolean') throw new RoutemeterOptionError(name, given.value, 'true or false')
+    return given.value
+  }
+
+  string(name: string, envName: string, fallback: string): string {
+    return this.optionalString(name, envName) ?? fallback
+  }
+
+  optionalString(name: string, envName: string): string | undefined {
+    const given = this.raw(name, envName)
+    if (!given) return undefined
+    if (typeof given.value !== 'string' || given.value.trim() === '') {
+      throw new RoutemeterOptionError(name, given.value, 'a non-empty string', given.source)
+    }
+    return given.value.trim()
+  }
+
+  integer(name: string, envName: string | undefined, fallback: number, min: number, max: number): number {
+    const given = this.raw(name, envName)
+    if (!given) return fallback
+    const value = given.source && /^\s*\d+\s*$/.test(String(given.value)) ? Number(given.value) : given.value
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new RoutemeterOptionError(name, given.value, `an integer from ${min} to ${max}`, given.source)
+    }
+    return value
+  }
+
+  oneOf<T extends string>(name: string, envName: string, allowed: readonly T[], fallback: T): T {
+    const given = this.raw(name, envName)
+    if (!given) return fallback
+    const value = given.source ? String(given.value).trim().toLowerCase() : given.value
+    if (!allowed.includes(value as T)) {
+      throw new RoutemeterOptionError(name, given.value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, given.source)
+    }
+    return value as T
+  }
+
+  sampleRate(): number {
+    const given = this.raw('sampleRate', 'STATSD_SAMPLE_RATE')
+    if (!given) return 1
+    const value = given.source ? Number(String(given.value).trim()) : given.value
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1) {
+      throw new RoutemeterOptionError('sampleRate', given.value, 'a number greater than 0 and at most 1', given.source)
+    }
+    return value
+  }
+
+  prefix(): string | null {
+    if (this.options.prefix === null) return null
+    const given = this.raw('prefix', 'STATSD_PREFIX')
+    if (given) {
+      if (typeof given.value !== 'string') {
+        throw new RoutemeterOptionError('prefix', given.value, 'a string, or null for no prefix', given.source)
+      }
+      return given.value.trim() === '' ? null : given.value.trim()
+    }
+    const service = this.optionalString('service', 'STATSD_SERVICE')
+    const environment = this.optionalString('environment', 'STATSD_ENVIRONMENT')
+    return service !== undefined && environment !== undefined ? `applications.${service}.${environment}` : null
+  }
+
+  naming(): NamingStyle | CustomNaming {
+    const value = this.options.naming
+    if (value !== undefined && typeof value === 'object' && value !== null) {
+      const custom = value as Partial<CustomNaming>
+      for (const key of ['requestCounter', 'requestTimer'] as const) {
+        if (typeof custom[key] !== 'function') {
+          throw new RoutemeterOptionError(`naming.${key}`, custom[key], 'a function (series) => { name, tags? }')
+        }
+      }
+      if (custom.executionTimer !== undefined && typeof custom.executionTimer !== 'function') {
+        throw new RoutemeterOptionError('naming.executionTimer', custom.executionTimer, 'a function or undefined')
+      }
+      return value as CustomNaming
+    }
+    return this.oneOf('naming', 'STATSD_NAMING', ['tags', 'path'] as const, 'tags')
+  }
+
+  globalTags(): Tags {
+    const given = this.raw('globalTags', 'STATSD_GLOBAL_TAGS')
+    if (!given) return {}
+    if (given.source) return parseTagList(String(given.value), given.source)
+    const value = given.value
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new RoutemeterOptionError('globalTags', value, 'an object of tag names to string or number values')
+    }
+    for (const [key, tagValue] of Object.entries(value)) {
+      if (typeof tagValue !== 'string' && typeof tagValue !== 'number') {
+        throw new RoutemeterOptionError(`globalTags.${key}`, tagValue, 'a string or a number')
+      }
+    }
+    return { ...(value as Tags) }
+  }
+
+  client(): StatsD | undefined {
+    const value = this.options.client
+    if (value === undefined) return undefined
+    const candidate = value as { sendMessage?: unknown } | null
+    if (typeof candidate !== 'object' || candidate === null || typeof candidate.sendMessage !== 'function') {
+      throw new RoutemeterOptionError('client', value, 'a hot-shots StatsD client instance')
+    }
+    return value as StatsD
+  }
+
+  logger(): MeterLogger {
+    const value = this.options.logger
+    if (value === undefined) return console
+    if (typeof value !== 'object' || value === null || typeof (value as MeterLogger).warn !== 'function') {
+      throw new RoutemeterOptionError('logger', value, 'an object with a warn(message) method')
+    }
+    return value as MeterLogger
+  }
+}
+
+function parseTagList(text: string, source: string): Record<string, string> {
+  const tags: Record<string, string> = {}
+  for (const pair of text.split(',')) {
+    if (pair.trim() === '') continue
+    const at = pair.indexOf(':')
+    if (at <= 0) throw new RoutemeterOptionError('globalTags', text, 'a list like "key:value,key:value"', source)
+    tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
+  }
+  return tags
+}

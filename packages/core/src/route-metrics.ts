@@ -1,0 +1,125 @@
+import { methodIndex, methodName } from './http-method'
+import type { MeterContext } from './meter-context'
+import { type RouteKind, requestSeriesInfo } from './naming'
+import type { Tags } from './options'
+import type { RequestSeries, SampleSeries } from './series'
+import { type Stopper, startStopper, timeCall } from './stopper'
+
+/** Per-request execution timers, bound to the request's route and method (`request.metrics`). */
+export interface ExecutionTimers {
+  /** Starts a timer; call the returned stopper (or `using` it) to record. */
+  timer(name: string, tags?: Tags): Stopper
+  /** Times `fn` (sync or async), recording when it returns, throws, resolves or rejects. */
+  time<T>(name: string, fn: () => T, tags?: Tags): T
+}
+
+const NOOP_STOPPER: Stopper = Object.assign(() => 0, { [Symbol.dispose]: () => {} })
+
+/**
+ * The metrics of one route template. Adapters look it up once per route and keep it; recording
+ * a finished request is then one Map lookup (status × method) and two in-memory updates.
+ */
+export class RouteMetrics {
+  private readonly series = new Map<number, RequestSeries>()
+  private readonly scopes: Array<ExecutionScope | undefined> = []
+
+  constructor(
+    private readonly ctx: MeterContext,
+    /** The route template as given, or `unmatched` / `overflow`. */
+    readonly route: string,
+    readonly kind: RouteKind,
+    private readonly overflow: () => RouteMetrics,
+  ) {}
+
+  /** Records one finished request. `statusCode` outside 100–999 is recorded as `0`. */
+  record(method: string, statusCode: number, durationMs: number): void {
+    const ctx = this.ctx
+    if (!ctx.enabled) return
+    const status = statusCode >= 100 && statusCode <= 999 && (statusCode | 0) === statusCode ? statusCode : 0
+    const key = status * 16 + methodIndex(method)
+    const series = this.series.get(key) ?? this.createSeries(key)
+    series.count.value++
+    if (series.overflow) ctx.overflowed++
+    if (durationMs >= 0) ctx.addSample(series.duration, durationMs)
+  }
+
+  /** Execution timers for requests of this route with the given method (cached, no allocation). */
+  scope(method: string): ExecutionTimers {
+    const index = methodIndex(method)
+    return this.scopes[index] ?? this.createScope(index)
+  }
+
+  private createSeries(key: number): RequestSeries {
+    const ctx = this.ctx
+    let series: RequestSeries
+    if (ctx.registry.hasRoom || this.kind === 'overflow') {
+      const info = requestSeriesInfo(this.route, this.kind, key & 15, Math.floor(key / 16))
+      series = ctx.registry.add(ctx.newRequestSeries(info))
+    } else {
+      ctx.faults.report('series-cap', `more than ${ctx.options.maxSeries} series; route "${this.route}" is counted in the overflow bucket`)
+      series = this.overflow().seriesForKey(key)
+    }
+    this.series.set(key, series)
+    return series
+  }
+
+  private seriesForKey(key: number): RequestSeries {
+    return this.series.get(key) ?? this.createSeries(key)
+  }
+
+  private createScope(index: number): ExecutionScope {
+    const scope = new ExecutionScope(this.ctx, this.route, this.kind, methodName(index))
+    this.scopes[index] = scope
+    return scope
+  }
+}
+
+class ExecutionScope implements ExecutionTimers {
+  private readonly timers = new Map<string, SampleSeries | null>()
+
+  constructor(
+    private readonly ctx: MeterContext,
+    private readonly route: string,
+    private readonly kind: RouteKind,
+    private readonly method: string,
+  ) {}
+
+  timer(name: string, tags?: Tags): Stopper {
+    if (!this.ctx.enabled) return NOOP_STOPPER
+    const ctx = this.ctx
+    const series = this.seriesFor(name, tags)
+    if (series === null) {
+      ctx.overflowed++
+      return NOOP_STOPPER
+    }
+    return startStopper((elapsed) => ctx.addSample(series, elapsed))
+  }
+
+  time<T>(name: string, fn: () => T, tags?: Tags): T {
+    return timeCall(this.timer(name, tags), fn)
+  }
+
+  private seriesFor(name: string, tags: Tags | undefined): SampleSeries | null {
+    const key = tags === undefined ? name : `${name}\u0000${tagsKey(tags)}`
+    const found = this.timers.get(key)
+    if (found !== undefined) return found
+    const ctx = this.ctx
+    let series: SampleSeries | null = null
+    if (ctx.registry.hasRoom) {
+      const route = requestSeriesInfo(this.route, this.kind, 0, 0).route
+      const id = ctx.namer.executionTimer(name, { route, routeKind: this.kind, method: this.method })
+      series = ctx.registry.add(ctx.newSampleSeries(id, 'ms', tags))
+    } else {
+      ctx.faults.report('series-cap', `more than ${ctx.options.maxSeries} series; timer "${name}" is not recorded`)
+    }
+    this.timers.set(key, series)
+    return series
+  }
+}
+
+/** A lookup key for a tag object; not sanitised (that happens once, when the series is built). */
+export function tagsKey(tags: Tags): string {
+  let key = ''
+  for (const name in tags) key += `${name}\u0001${tags[name]}\u0002`
+  return key
+}

@@ -1,0 +1,62 @@
+/**
+ * Sanitising happens once, where text becomes wire format. Every name, tag key, tag value
+ * and set member is reduced to a small allow-list of characters, so no input can add a line
+ * (`\n`), a field (`|`, `:`), a tag (`,`, `#`, `=`) or break a Graphite tag (`;`).
+ *
+ * Results are ASCII, so a string's length is its byte length on the wire.
+ */
+
+/** Longest metric name kept; longer names are cut (documented limit). */
+export const MAX_NAME_LENGTH = 200
+/** Longest tag key kept. */
+export const MAX_TAG_KEY_LENGTH = 64
+/** Longest tag value or set member kept; longer values are cut (documented limit). */
+export const MAX_TAG_VALUE_LENGTH = 200
+
+export type TagFormat = 'dogstatsd' | 'telegraf'
+
+const NAME_INVALID = /[^A-Za-z0-9_.-]/g
+const DOTS = /\.{2,}/g
+const EDGE_DOTS = /^\.+|\.+$/g
+const TAG_KEY_INVALID = /[^a-z0-9_]/g
+// DogStatsD and the Etsy daemon read tags after `|#`, split on `,`; `:` only splits key from
+// value there, so it may stay in values (route templates like `/users/:id` read naturally).
+const DOGSTATSD_VALUE_INVALID = /[^A-Za-z0-9_./:-]/g
+// Telegraf puts tags in the name part (`name,k=v:1|c`) and has no escaping: `:` would end the
+// name, so it goes too.
+const TELEGRAF_VALUE_INVALID = /[^A-Za-z0-9_./-]/g
+const SET_MEMBER_INVALID = /[^A-Za-z0-9_./-]/g
+
+/** A metric name: `[A-Za-z0-9_.-]`, no empty path segments, never empty. */
+export function sanitizeName(raw: string): string {
+  const name = String(raw)
+    .slice(0, MAX_NAME_LENGTH * 2)
+    .replace(NAME_INVALID, '_')
+    .replace(DOTS, '.')
+    .replace(EDGE_DOTS, '')
+    .slice(0, MAX_NAME_LENGTH)
+    .replace(EDGE_DOTS, '')
+  return name === '' ? '_' : name
+}
+
+/** A tag key: lower-case `[a-z0-9_]`, not starting with a digit (Prometheus label rule). */
+export function sanitizeTagKey(raw: string): string {
+  let key = String(raw).slice(0, MAX_TAG_KEY_LENGTH).toLowerCase().replace(TAG_KEY_INVALID, '_')
+  if (key === '') return '_'
+  const first = key.charCodeAt(0)
+  if (first >= 48 && first <= 57) key = `_${key}`.slice(0, MAX_TAG_KEY_LENGTH)
+  return key
+}
+
+/** A tag value for the given wire format, cut to {@link MAX_TAG_VALUE_LENGTH}. */
+export function sanitizeTagValue(raw: string | number, format: TagFormat): string {
+  const invalid = format === 'telegraf' ? TELEGRAF_VALUE_INVALID : DOGSTATSD_VALUE_INVALID
+  const value = String(raw).slice(0, MAX_TAG_VALUE_LENGTH).replace(invalid, '_')
+  return value === '' ? '_' : value
+}
+
+/** A set member: it sits in the value field, where `:` and `|` are separators. */
+export function sanitizeSetMember(raw: string | number): string {
+  const value = String(raw).slice(0, MAX_TAG_VALUE_LENGTH).replace(SET_MEMBER_INVALID, '_')
+  return value === '' ? '_' : value
+}

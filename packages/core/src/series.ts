@@ -1,0 +1,130 @@
+import type { DatagramPacker } from './datagram-packer'
+import { formatValue, type SeriesWire } from './wire-format'
+
+/** One aggregated metric (name + tags) holding what was recorded since the last flush. */
+export interface Series {
+  /** Writes pending values as lines and resets. */
+  drain(packer: DatagramPacker): void
+}
+
+/** Counters are exact sums: one line per flush, nothing when nothing was counted. */
+export class CounterSeries implements Series {
+  value = 0
+
+  constructor(private readonly wire: SeriesWire) {}
+
+  drain(packer: DatagramPacker): void {
+    if (this.value === 0) return
+    packer.line(`${this.wire.head}:${formatValue(this.value)}|c${this.wire.tail}`)
+    this.value = 0
+  }
+}
+
+export type SampleType = 'ms' | 'h' | 'd'
+
+/**
+ * Timers, histograms and distributions: every sample reaches the wire, one per line, or
+ * packed (`name:1:2:3|ms`) for DogStatsD agents when asked.
+ */
+export class SampleSeries implements Series {
+  samples: number[] = []
+
+  constructor(
+    private readonly wire: SeriesWire,
+    private readonly type: SampleType,
+    /** `|@0.5` when samples are kept at a rate below 1, else empty. */
+    private readonly rateField: string,
+    private readonly packValues: boolean,
+  ) {}
+
+  drain(packer: DatagramPacker): void {
+    const samples = this.samples
+    if (samples.length === 0) return
+    this.samples = []
+    const { head, tail } = this.wire
+    const end = `|${this.type}${this.rateField}${tail}`
+    if (!this.packValues) {
+      for (const sample of samples) packer.line(`${head}:${formatValue(sample)}${end}`)
+      return
+    }
+    const room = packer.maxLineBytes - head.length - end.length
+    let values = ''
+    for (const sample of samples) {
+      const value = `:${formatValue(sample)}`
+      if (values !== '' && values.length + value.length > room) {
+        packer.line(`${head}${values}${end}`)
+        values = ''
+      }
+      values += value
+    }
+    packer.line(`${head}${values}${end}`)
+  }
+}
+
+/**
+ * Gauges keep the last absolute value plus any deltas since. StatsD reads a leading sign as
+ * a delta, so a negative absolute value is sent as `0` then the negative delta.
+ */
+export class GaugeSeries implements Series {
+  private absolute: number | undefined
+  private delta = 0
+  private touched = false
+
+  constructor(private readonly wire: SeriesWire) {}
+
+  set(value: number): void {
+    this.absolute = value
+    this.delta = 0
+    this.touched = true
+  }
+
+  add(delta: number): void {
+    this.delta += delta
+    this.touched = true
+  }
+
+  drain(packer: DatagramPacker): void {
+    if (!this.touched) return
+    const { head, tail } = this.wire
+    if (this.absolute !== undefined) {
+      const value = this.absolute + this.delta
+      if (value < 0) packer.line(`${head}:0|g${tail}`)
+      packer.line(`${head}:${formatValue(value)}|g${tail}`)
+      // The daemon now holds this value; later deltas apply on top of it.
+      this.absolute = undefined
+    } else if (this.delta !== 0) {
+      const sign = this.delta > 0 ? '+' : ''
+      packer.line(`${head}:${sign}${formatValue(this.delta)}|g${tail}`)
+    }
+    this.delta = 0
+    this.touched = false
+  }
+}
+
+/** Sets send each unique member once per flush. */
+export class SetSeries implements Series {
+  readonly members = new Set<string>()
+
+  constructor(private readonly wire: SeriesWire) {}
+
+  drain(packer: DatagramPacker): void {
+    if (this.members.size === 0) return
+    for (const member of this.members) packer.line(`${this.wire.head}:${member}|s${this.wire.tail}`)
+    this.members.clear()
+  }
+}
+
+/** A request series: the counter and the latency timer of one route × method × status. */
+export class RequestSeries implements Series {
+  constructor(
+    readonly count: CounterSeries,
+    readonly duration: SampleSeries,
+    /** True for the overflow bucket's series, so recordings landing there are counted. */
+    readonly overflow: boolean,
+  ) {}
+
+  drain(packer: DatagramPacker): void {
+    this.count.drain(packer)
+    this.duration.drain(packer)
+  }
+}

@@ -1,0 +1,198 @@
+import { EventEmitter } from 'node:events'
+import net from 'node:net'
+import { errorText, type FaultLog } from './fault-log'
+
+const MIN_RECONNECT_DELAY_MS = 100
+const MAX_RECONNECT_DELAY_MS = 5_000
+
+/**
+ * A TCP connection to StatsD that survives its peer: hot-shots' own TCP transport does not
+ * reconnect reliably and ignores backpressure, so core hands it this stream instead
+ * (`protocol: 'stream'`).
+ *
+ * - Connects lazily and reconnects with capped exponential backoff after any close.
+ * - Writes go straight to the socket while it keeps up; otherwise, and while disconnected,
+ *   they wait in a queue bounded by `maxQueueBytes` (oldest dropped first, lines counted).
+ * - Chunks whose write had not completed when the connection died are queued again.
+ * - Nothing is thrown or emitted as `error` to the caller: faults go to the FaultLog.
+ */
+export class ReconnectingTcpStream extends EventEmitter {
+  private socket: net.Socket | undefined
+  private connected = false
+  private reconnectDelay = MIN_RECONNECT_DELAY_MS
+  private reconnectTimer: NodeJS.Timeout | undefined
+  private readonly queue: string[] = []
+  private queueHead = 0
+  private queuedBytes = 0
+  /** Chunks handed to the socket whose write callback has not fired yet. */
+  private readonly inFlight = new Set<{ readonly text: string }>()
+  private ending = false
+  destroyed = false
+  droppedLines = 0
+  writtenLines = 0
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly maxQueueBytes: number,
+    private readonly faults: FaultLog,
+  ) {
+    super()
+    this.connect()
+  }
+
+  get pendingBytes(): number {
+    return this.queuedBytes
+  }
+
+  /** True when nothing waits in the queue or in the socket. */
+  get idle(): boolean {
+    return this.queuedBytes === 0 && this.inFlight.size === 0
+  }
+
+  write(chunk: string | Buffer, callback?: (error?: Error | null) => void): boolean {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1')
+    if (this.destroyed || this.ending) {
+      this.drop(text)
+    } else if (this.connected && this.queuedBytes === 0 && this.socket && !this.socket.writableNeedDrain) {
+      this.writeToSocket(this.socket, text)
+    } else {
+      this.enqueue(text)
+    }
+    // The caller (hot-shots) is told every write succeeded: losses are ours to count.
+    if (callback) process.nextTick(callback, null)
+    return true
+  }
+
+  /** Waits until queued data is written or `timeoutMs` passes. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!this.idle && this.connected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
+
+  /** Flushes what it can within `timeoutMs`, then closes; what is left is counted as dropped. */
+  async end(timeoutMs: number): Promise<void> {
+    if (this.destroyed) return
+    await this.drain(timeoutMs)
+    this.destroy()
+  }
+
+  destroy(): this {
+    if (this.destroyed) return this
+    this.destroyed = true
+    clearTimeout(this.reconnectTimer)
+    for (const chunk of this.inFlight) this.drop(chunk.text)
+    this.inFlight.clear()
+    while (this.queueHead < this.queue.length) this.drop(this.shift())
+    this.socket?.destroy()
+    this.socket = undefined
+    this.emit('close')
+    return this
+  }
+
+  private connect(): void {
+    if (this.destroyed) return
+    const socket = net.connect({ host: this.host, port: this.port })
+    socket.setNoDelay(true)
+    socket.setKeepAlive(true)
+    // Metrics must never keep a process alive.
+    socket.unref()
+    this.socket = socket
+    socket.on('connect', () => {
+      this.connected = true
+      this.reconnectDelay = MIN_RECONNECT_DELAY_MS
+      this.pump()
+    })
+    socket.on('drain', () => this.pump())
+    // A StatsD peer never talks back; read and discard so its data cannot pile up.
+    socket.on('data', () => {})
+    socket.on('error', (error) => {
+      this.faults.report('tcp-connection', `StatsD at ${this.host}:${this.port}: ${errorText(error)}`)
+    })
+    socket.on('close', () => this.onClose(socket))
+  }
+
+  private onClose(socket: net.Socket): void {
+    if (this.socket !== socket) return
+    this.connected = false
+    this.socket = undefined
+    // Writes that never completed did not reach the peer: put them back in front.
+    const unsent = [...this.inFlight]
+    this.inFlight.clear()
+    for (let i = unsent.length - 1; i >= 0; i--) this.unshift((unsent[i] as { text: string }).text)
+    if (this.destroyed) return
+    this.reconnectTimer = setTimeout(() => this.connect(), this.reconnectDelay)
+    this.reconnectTimer.unref()
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS)
+  }
+
+  private pump(): void {
+    const socket = this.socket
+    if (!socket || !this.connected) return
+    while (this.queueHead < this.queue.length && !socket.writableNeedDrain) {
+      this.writeToSocket(socket, this.shift())
+    }
+  }
+
+  private writeToSocket(socket: net.Socket, text: string): void {
+    const entry = { text }
+    this.inFlight.add(entry)
+    socket.write(text, 'latin1', (error) => {
+      // On error the entry stays in flight: the close that follows queues it again.
+      if (error || !this.inFlight.delete(entry)) return
+      this.writtenLines += countLines(text)
+    })
+  }
+
+  private enqueue(text: string): void {
+    this.queue.push(text)
+    this.queuedBytes += text.length
+    let dropped = 0
+    while (this.queuedBytes > this.maxQueueBytes && this.queueHead < this.queue.length) {
+      dropped += this.drop(this.shift())
+    }
+    if (dropped > 0) {
+      this.faults.report(
+        'queue-overflow',
+        `StatsD at ${this.host}:${this.port} is away or slow; the ${this.maxQueueBytes}-byte send queue is full, oldest metrics dropped`,
+      )
+    }
+  }
+
+  private shift(): string {
+    const text = this.queue[this.queueHead] as string
+    this.queue[this.queueHead] = ''
+    this.queueHead++
+    this.queuedBytes -= text.length
+    if (this.queueHead === this.queue.length) {
+      this.queue.length = 0
+      this.queueHead = 0
+    }
+    return text
+  }
+
+  private unshift(text: string): void {
+    if (this.queueHead > 0) {
+      this.queueHead--
+      this.queue[this.queueHead] = text
+    } else {
+      this.queue.unshift(text)
+    }
+    this.queuedBytes += text.length
+  }
+
+  private drop(text: string): number {
+    const lines = countLines(text)
+    this.droppedLines += lines
+    return lines
+  }
+}
+
+function countLines(text: string): number {
+  let lines = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++
+  // hot-shots terminates every TCP/stream payload with `\n`; a bare line still counts.
+  return lines === 0 && text.length > 0 ? 1 : lines
+}
