@@ -39,3 +39,4 @@ export {
   type TagFormat,
 } from './sanitize'
 export type { Stopper } from './stopper'
+export { type AdapterOptions, type AdapterSetup, CLIENT_CLOSED_REQUEST, setUpAdapter } from './adapter-support'

@@ -1,0 +1,64 @@
+import { RoutemeterOptionError } from './errors'
+import { createMeter, type Meter } from './meter'
+import type { MeterOptions } from './options'
+
+/** Status recorded for requests whose client left before the response was sent (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST = 499
+
+/** Options every framework adapter takes: any meter option, plus these. */
+export interface AdapterOptions extends MeterOptions {
+  /** Record into this meter instead of creating one; the adapter flushes it but never closes it. */
+  meter?: Meter
+  /** Request paths not measured: exact paths, or RegExps tested against the path (no query string). */
+  exclude?: ReadonlyArray<string | RegExp>
+}
+
+export interface AdapterSetup {
+  readonly meter: Meter
+  /** True when the adapter created the meter and so must close it. */
+  readonly ownsMeter: boolean
+  /** Tells whether a request path (query string included or not) is excluded. */
+  readonly isExcluded: (url: string) => boolean
+}
+
+/** Shared start-up of every adapter: validates adapter options and creates or adopts the meter. */
+export function setUpAdapter(options: AdapterOptions = {}): AdapterSetup {
+  const { meter, exclude, ...meterOptions } = options
+  const isExcluded = compileExclude(exclude)
+  if (meter !== undefined) {
+    if (typeof meter !== 'object' || meter === null || typeof (meter as Meter).recordRequest !== 'function') {
+      throw new RoutemeterOptionError('meter', meter, 'a meter from createMeter()')
+    }
+    if (Object.keys(meterOptions).length > 0) {
+      const names = Object.keys(meterOptions).join(', ')
+      throw new RoutemeterOptionError(names, 'given with "meter"', 'either a meter or meter options, not both')
+    }
+    return { meter, ownsMeter: false, isExcluded }
+  }
+  return { meter: createMeter(meterOptions), ownsMeter: true, isExcluded }
+}
+
+const NEVER = (): boolean => false
+
+function compileExclude(exclude: AdapterOptions['exclude']): (url: string) => boolean {
+  if (exclude === undefined) return NEVER
+  if (!Array.isArray(exclude)) throw new RoutemeterOptionError('exclude', exclude, 'an array of paths or RegExps')
+  const exact = new Set<string>()
+  const patterns: RegExp[] = []
+  for (const entry of exclude as ReadonlyArray<unknown>) {
+    if (typeof entry === 'string') exact.add(entry)
+    else if (entry instanceof RegExp) patterns.push(entry)
+    else throw new RoutemeterOptionError('exclude', entry, 'each entry a path string or a RegExp')
+  }
+  if (exact.size === 0 && patterns.length === 0) return NEVER
+  return (url) => {
+    const query = url.indexOf('?')
+    const path = query === -1 ? url : url.slice(0, query)
+    if (exact.has(path)) return true
+    for (const pattern of patterns) {
+      pattern.lastIndex = 0
+      if (pattern.test(path)) return true
+    }
+    return false
+  }
+}
