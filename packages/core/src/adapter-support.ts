@@ -26,12 +26,20 @@ export function setUpAdapter(options: AdapterOptions = {}): AdapterSetup {
   const { meter, exclude, ...meterOptions } = options
   const isExcluded = compileExclude(exclude)
   if (meter !== undefined) {
-    if (typeof meter !== 'object' || meter === null || typeof (meter as Meter).recordRequest !== 'function') {
+    if (
+      typeof meter !== 'object' ||
+      meter === null ||
+      typeof (meter as Meter).recordRequest !== 'function'
+    ) {
       throw new RoutemeterOptionError('meter', meter, 'a meter from createMeter()')
     }
     if (Object.keys(meterOptions).length > 0) {
       const names = Object.keys(meterOptions).join(', ')
-      throw new RoutemeterOptionError(names, 'given with "meter"', 'either a meter or meter options, not both')
+      throw new RoutemeterOptionError(
+        names,
+        'given with "meter"',
+        'either a meter or meter options, not both',
+      )
     }
     return { meter, ownsMeter: false, isExcluded }
   }
@@ -42,7 +50,8 @@ const NEVER = (): boolean => false
 
 function compileExclude(exclude: AdapterOptions['exclude']): (url: string) => boolean {
   if (exclude === undefined) return NEVER
-  if (!Array.isArray(exclude)) throw new RoutemeterOptionError('exclude', exclude, 'an array of paths or RegExps')
+  if (!Array.isArray(exclude))
+    throw new RoutemeterOptionError('exclude', exclude, 'an array of paths or RegExps')
   const exact = new Set<string>()
   const patterns: RegExp[] = []
   for (const entry of exclude as ReadonlyArray<unknown>) {

@@ -11,7 +11,9 @@ export class RoutemeterOptionError extends Error {
 
   constructor(option: string, value: unknown, allowed: string, source?: string) {
     const from = source ? ` (from ${source})` : ''
-    super(`routemeter: invalid option "${option}": received ${describe(value)}${from}; expected ${allowed}`)
+    super(
+      `routemeter: invalid option "${option}": received ${describe(value)}${from}; expected ${allowed}`,
+    )
     this.option = option
     this.value = value
     this.allowed = allowed
@@ -19,7 +21,8 @@ export class RoutemeterOptionError extends Error {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
   if (typeof value === 'function') return 'a function'
   if (Array.isArray(value)) return 'an array'
   if (value === null) return 'null'

@@ -16,7 +16,9 @@ export const STANDARD_METHODS = [
   'PATCH',
 ] as const
 
-const METHOD_INDEX = new Map<string, number>(STANDARD_METHODS.map((method, index) => [method, index]))
+const METHOD_INDEX = new Map<string, number>(
+  STANDARD_METHODS.map((method, index) => [method, index]),
+)
 /** Index of `_OTHER`; indices fit in 4 bits so a series key is `status * 16 + method`. */
 export const OTHER_METHOD_INDEX = STANDARD_METHODS.length
 

@@ -1,3 +1,9 @@
+export {
+  type AdapterOptions,
+  type AdapterSetup,
+  CLIENT_CLOSED_REQUEST,
+  setUpAdapter,
+} from './adapter-support'
 export { RoutemeterOptionError } from './errors'
 export { OTHER_METHOD, STANDARD_METHODS } from './http-method'
 export {
@@ -20,14 +26,19 @@ export {
   type MeterLogger,
   type MeterOptions,
   type NamingStyle,
-  parseEnabledFlag,
   type Protocol,
+  parseEnabledFlag,
   type ResolvedOptions,
   resolveOptions,
   type Tags,
 } from './options'
 export { type ExecutionTimers, RouteMetrics } from './route-metrics'
-export { OVERFLOW_SEGMENT, ROOT_SEGMENT, routeToPathSegments, UNMATCHED_SEGMENT } from './route-path'
+export {
+  OVERFLOW_SEGMENT,
+  ROOT_SEGMENT,
+  routeToPathSegments,
+  UNMATCHED_SEGMENT,
+} from './route-path'
 export {
   MAX_NAME_LENGTH,
   MAX_TAG_KEY_LENGTH,
@@ -39,4 +50,3 @@ export {
   type TagFormat,
 } from './sanitize'
 export type { Stopper } from './stopper'
-export { type AdapterOptions, type AdapterSetup, CLIENT_CLOSED_REQUEST, setUpAdapter } from './adapter-support'

@@ -1,9 +1,15 @@
-import { DatagramPacker } from './datagram-packer'
+import type { DatagramPacker } from './datagram-packer'
 import type { FaultLog } from './fault-log'
 import type { MetricId, Namer, RequestSeriesInfo } from './naming'
 import type { ResolvedOptions, Tags } from './options'
 import type { SeriesRegistry } from './registry'
-import { CounterSeries, RequestSeries, type SampleSeries, SampleSeries as Samples, type SampleType } from './series'
+import {
+  CounterSeries,
+  RequestSeries,
+  type SampleSeries,
+  SampleSeries as Samples,
+  type SampleType,
+} from './series'
 import type { SeriesWire, WireFormat } from './wire-format'
 
 /**

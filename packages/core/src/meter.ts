@@ -1,3 +1,4 @@
+import type { StatsD } from 'hot-shots'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'
 import { FaultLog } from './fault-log'
@@ -12,7 +13,6 @@ import { CounterSeries, GaugeSeries, type SampleType, type Series, SetSeries } f
 import { type Stopper, startStopper, timeCall } from './stopper'
 import { HotShotsTransport, type PayloadTransport } from './transport'
 import { type SeriesWire, WireFormat } from './wire-format'
-import type { StatsD } from 'hot-shots'
 
 /** One finished request, as an adapter (or application code) reports it. */
 export interface RequestRecord {
@@ -69,7 +69,12 @@ export interface Meter {
   /** Marks a request as started; returns its start time for {@link Meter.requestEnded}. */
   requestStarted(): number
   /** Marks a request as finished and records it on `route` (nothing is recorded when undefined). */
-  requestEnded(route: RouteMetrics | undefined, method: string, statusCode: number, startedAt: number): void
+  requestEnded(
+    route: RouteMetrics | undefined,
+    method: string,
+    statusCode: number,
+    startedAt: number,
+  ): void
   /** Execution timers bound to a route and method. */
   scope(route: RouteMetrics, method: string): ExecutionTimers
   /** Sends everything recorded so far; resolves when it has left the process. */
@@ -87,7 +92,10 @@ const SETTLE_TIMEOUT_MS = 2_000
 /** Creates a meter from options (and `STATSD_*` variables). Invalid options throw here. */
 export function createMeter(options: MeterOptions = {}): Meter {
   const resolved = resolveOptions(options)
-  return new AggregatingMeter(resolved, resolved.enabled ? (faults) => new HotShotsTransport(resolved, faults) : undefined)
+  return new AggregatingMeter(
+    resolved,
+    resolved.enabled ? (faults) => new HotShotsTransport(resolved, faults) : undefined,
+  )
 }
 
 export type TransportFactory = (faults: FaultLog) => PayloadTransport
@@ -117,7 +125,13 @@ export class AggregatingMeter implements Meter {
     this.faults = new FaultLog(options.logger)
     this.registry = new SeriesRegistry(options.maxSeries)
     const wire = new WireFormat(options.prefix, options.tagFormat, options.globalTags)
-    this.ctx = new MeterContext(options, createNamer(options.naming, this.faults), wire, this.registry, this.faults)
+    this.ctx = new MeterContext(
+      options,
+      createNamer(options.naming, this.faults),
+      wire,
+      this.registry,
+      this.faults,
+    )
     this.transport = transportFactory?.(this.faults)
     if (this.transport === undefined) this.ctx.enabled = false
     this.packer = new DatagramPacker(
@@ -128,13 +142,17 @@ export class AggregatingMeter implements Meter {
       },
       (line) => {
         this.oversizeLines++
-        this.faults.report('oversize-line', `a ${line.length}-byte line exceeds maxBufferSize (${options.maxBufferSize}); shorten names or tags`)
+        this.faults.report(
+          'oversize-line',
+          `a ${line.length}-byte line exceeds maxBufferSize (${options.maxBufferSize}); shorten names or tags`,
+        )
       },
     )
     this.ctx.attachPacker(this.packer)
     this.unmatched = new RouteMetrics(this.ctx, 'unmatched', 'unmatched', () => this.overflow())
     if (this.ctx.enabled) {
-      if (options.processMetrics) this.processMetrics = new ProcessMetrics((name) => this.internalGauge(name))
+      if (options.processMetrics)
+        this.processMetrics = new ProcessMetrics((name) => this.internalGauge(name))
       this.interval = setInterval(() => this.flushPending(), options.flushIntervalMs)
       // Metrics must never keep a process alive; exit-flush.ts covers the last interval.
       this.interval.unref()
@@ -178,7 +196,9 @@ export class AggregatingMeter implements Meter {
 
   set(name: string, member: string | number, tags?: Tags): void {
     if (!this.ctx.enabled) return
-    this.userSeries('s', name, tags, (wire) => new SetSeries(wire))?.members.add(sanitizeSetMember(member))
+    this.userSeries('s', name, tags, (wire) => new SetSeries(wire))?.members.add(
+      sanitizeSetMember(member),
+    )
   }
 
   timer(name: string, tags?: Tags): Stopper {
@@ -190,7 +210,10 @@ export class AggregatingMeter implements Meter {
   }
 
   recordRequest(record: RequestRecord): void {
-    const route = record.route === undefined || record.route === null ? this.unmatched : this.route(record.route)
+    const route =
+      record.route === undefined || record.route === null
+        ? this.unmatched
+        : this.route(record.route)
     route.record(record.method, record.statusCode, record.durationMs)
   }
 
@@ -210,7 +233,12 @@ export class AggregatingMeter implements Meter {
     return performance.now()
   }
 
-  requestEnded(route: RouteMetrics | undefined, method: string, statusCode: number, startedAt: number): void {
+  requestEnded(
+    route: RouteMetrics | undefined,
+    method: string,
+    statusCode: number,
+    startedAt: number,
+  ): void {
     this.activeRequests--
     route?.record(method, statusCode, performance.now() - startedAt)
   }
@@ -252,7 +280,8 @@ export class AggregatingMeter implements Meter {
     if (this.transport === undefined) return
     try {
       this.flushes++
-      if (this.tracksRequests) this.internalGauge('http.server.active_requests').set(this.activeRequests)
+      if (this.tracksRequests)
+        this.internalGauge('http.server.active_requests').set(this.activeRequests)
       this.processMetrics?.sample()
       this.registry.drainAll(this.packer)
       this.packer.end()
@@ -271,7 +300,12 @@ export class AggregatingMeter implements Meter {
     await this.transport?.close(SETTLE_TIMEOUT_MS)
   }
 
-  private count(name: string, value: number | Tags | undefined, tags: Tags | undefined, sign: 1 | -1): void {
+  private count(
+    name: string,
+    value: number | Tags | undefined,
+    tags: Tags | undefined,
+    sign: 1 | -1,
+  ): void {
     if (!this.ctx.enabled) return
     let amount = 1
     if (typeof value === 'number') {
@@ -287,7 +321,10 @@ export class AggregatingMeter implements Meter {
   private sample(type: SampleType, name: string, value: number, tags: Tags | undefined): void {
     if (!this.ctx.enabled || !this.isNumber(name, value)) return
     if (type === 'ms' && value < 0) {
-      this.faults.report('invalid-value', `timer "${String(name).slice(0, 100)}" got ${value}; durations cannot be negative`)
+      this.faults.report(
+        'invalid-value',
+        `timer "${String(name).slice(0, 100)}" got ${value}; durations cannot be negative`,
+      )
       return
     }
     const series = this.userSeries(type, name, tags, (wire) => this.ctx.sampleSeriesFor(wire, type))
@@ -305,7 +342,10 @@ export class AggregatingMeter implements Meter {
     if (found !== undefined) return found as T
     if (!this.registry.hasRoom) {
       this.ctx.overflowed++
-      this.faults.report('series-cap', `more than ${this.options.maxSeries} series; "${String(name)}" is not recorded`)
+      this.faults.report(
+        'series-cap',
+        `more than ${this.options.maxSeries} series; "${String(name)}" is not recorded`,
+      )
       return undefined
     }
     return this.registry.addKeyed(key, create(this.ctx.wire.series(name, tags)))
@@ -329,7 +369,10 @@ export class AggregatingMeter implements Meter {
 
   private isNumber(name: string, value: number): boolean {
     if (typeof value === 'number' && Number.isFinite(value)) return true
-    this.faults.report('invalid-value', `metric "${String(name).slice(0, 100)}" got ${String(value)}; only finite numbers are recorded`)
+    this.faults.report(
+      'invalid-value',
+      `metric "${String(name).slice(0, 100)}" got ${String(value)}; only finite numbers are recorded`,
+    )
     return false
   }
 }

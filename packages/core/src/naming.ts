@@ -33,13 +33,19 @@ export interface MetricId {
 export interface CustomNaming {
   requestCounter(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
-  executionTimer?(name: string, scope: { route: string; routeKind: RouteKind; method: string }): MetricId
+  executionTimer?(
+    name: string,
+    scope: { route: string; routeKind: RouteKind; method: string },
+  ): MetricId
 }
 
 export interface Namer {
   requestCounter(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
-  executionTimer(name: string, scope: { route: string; routeKind: RouteKind; method: string }): MetricId
+  executionTimer(
+    name: string,
+    scope: { route: string; routeKind: RouteKind; method: string },
+  ): MetricId
   gauge(name: string): MetricId
 }
 
@@ -54,7 +60,12 @@ export function requestSeriesInfo(
   statusCode: number,
 ): RequestSeriesInfo {
   return {
-    route: routeKind === 'matched' ? route : routeKind === 'unmatched' ? UNMATCHED_ROUTE : OVERFLOW_ROUTE,
+    route:
+      routeKind === 'matched'
+        ? route
+        : routeKind === 'unmatched'
+          ? UNMATCHED_ROUTE
+          : OVERFLOW_ROUTE,
     routeKind,
     method: methodName(methodIdx),
     statusCode,
@@ -74,14 +85,25 @@ const tagNamer: Namer = {
 }
 
 function requestTags(s: RequestSeriesInfo): Tags {
-  return { route: s.route, method: s.method, status_code: s.statusCode, status_class: s.statusClass }
+  return {
+    route: s.route,
+    method: s.method,
+    status_code: s.statusCode,
+    status_class: s.statusClass,
+  }
 }
 
 /** Path style: everything in the name, `counters.<route>.<METHOD>.<status>`. */
 const pathNamer: Namer = {
-  requestCounter: (s) => ({ name: `counters.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}` }),
-  requestTimer: (s) => ({ name: `timers.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}` }),
-  executionTimer: (name, scope) => ({ name: `timers.${pathRoute(scope.route, scope.routeKind)}.${scope.method}.${name}` }),
+  requestCounter: (s) => ({
+    name: `counters.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
+  }),
+  requestTimer: (s) => ({
+    name: `timers.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
+  }),
+  executionTimer: (name, scope) => ({
+    name: `timers.${pathRoute(scope.route, scope.routeKind)}.${scope.method}.${name}`,
+  }),
   gauge: (name) => ({ name: `gauges.${name}` }),
 }
 
@@ -96,15 +118,25 @@ export function createNamer(naming: NamingStyle | CustomNaming, faults: FaultLog
   if (naming === 'path') return pathNamer
   // A user function runs when a series is first seen, inside request handling: if it throws,
   // the series falls back to tag style and the fault is logged, the request is unaffected.
-  const guarded = <A extends unknown[]>(custom: ((...args: A) => MetricId) | undefined, fallback: (...args: A) => MetricId) =>
+  const guarded =
+    <A extends unknown[]>(
+      custom: ((...args: A) => MetricId) | undefined,
+      fallback: (...args: A) => MetricId,
+    ) =>
     (...args: A): MetricId => {
       if (custom === undefined) return fallback(...args)
       try {
         const id = custom(...args)
         if (id && typeof id.name === 'string') return id
-        faults.report('naming', 'custom naming returned no { name }; using tag style for this series')
+        faults.report(
+          'naming',
+          'custom naming returned no { name }; using tag style for this series',
+        )
       } catch (error) {
-        faults.report('naming', `custom naming threw: ${errorText(error)}; using tag style for this series`)
+        faults.report(
+          'naming',
+          `custom naming threw: ${errorText(error)}; using tag style for this series`,
+        )
       }
       return fallback(...args)
     }

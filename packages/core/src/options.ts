@@ -112,14 +112,22 @@ const KNOWN_OPTIONS = new Set<string>([
  * Resolves options once, at startup: explicit option, else `STATSD_*` variable, else default.
  * Any invalid value throws a {@link RoutemeterOptionError}.
  */
-export function resolveOptions(options: MeterOptions = {}, env: Env = process.env): ResolvedOptions {
+export function resolveOptions(
+  options: MeterOptions = {},
+  env: Env = process.env,
+): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
     throw new RoutemeterOptionError('options', options, 'an object')
   }
   const reader = new OptionReader(options as Record<string, unknown>, env)
   reader.rejectUnknown(KNOWN_OPTIONS)
 
-  const protocol = reader.oneOf('protocol', 'STATSD_PROTOCOL', ['udp', 'tcp', 'uds'] as const, 'udp')
+  const protocol = reader.oneOf(
+    'protocol',
+    'STATSD_PROTOCOL',
+    ['udp', 'tcp', 'uds'] as const,
+    'udp',
+  )
   const client = reader.client()
   return {
     enabled: reader.boolean('enabled', 'STATSD_ENABLED', true),
@@ -129,9 +137,20 @@ export function resolveOptions(options: MeterOptions = {}, env: Env = process.en
     path: reader.optionalString('path', 'STATSD_PATH'),
     prefix: reader.prefix(),
     naming: reader.naming(),
-    tagFormat: reader.oneOf('tagFormat', 'STATSD_TAG_FORMAT', ['dogstatsd', 'telegraf'] as const, 'dogstatsd'),
+    tagFormat: reader.oneOf(
+      'tagFormat',
+      'STATSD_TAG_FORMAT',
+      ['dogstatsd', 'telegraf'] as const,
+      'dogstatsd',
+    ),
     globalTags: reader.globalTags(),
-    flushIntervalMs: reader.integer('flushIntervalMs', 'STATSD_FLUSH_INTERVAL_MS', 1000, 10, 3_600_000),
+    flushIntervalMs: reader.integer(
+      'flushIntervalMs',
+      'STATSD_FLUSH_INTERVAL_MS',
+      1000,
+      10,
+      3_600_000,
+    ),
     sampleRate: reader.sampleRate(),
     maxBufferSize: reader.integer('maxBufferSize', 'STATSD_MAX_BUFFER_SIZE', 1432, 512, 65_507),
     maxSeries: reader.integer('maxSeries', undefined, 20_000, 1, 10_000_000),
@@ -162,13 +181,20 @@ class OptionReader {
   rejectUnknown(known: ReadonlySet<string>): void {
     for (const key of Object.keys(this.options)) {
       if (!known.has(key)) {
-        throw new RoutemeterOptionError(key, this.options[key], `one of the known options: ${[...known].join(', ')}`)
+        throw new RoutemeterOptionError(
+          key,
+          this.options[key],
+          `one of the known options: ${[...known].join(', ')}`,
+        )
       }
     }
   }
 
   /** The explicit value if given (not undefined), else the env text, else nothing. */
-  private raw(name: string, envName: string | undefined): { value: unknown; source?: string } | undefined {
+  private raw(
+    name: string,
+    envName: string | undefined,
+  ): { value: unknown; source?: string } | undefined {
     const value = this.options[name]
     if (value !== undefined) return { value }
     if (envName === undefined) return undefined
@@ -181,7 +207,8 @@ class OptionReader {
     const given = this.raw(name, envName)
     if (!given) return fallback
     if (given.source) return parseEnabledFlag(String(given.value))
-    if (typeof given.value !== 'boolean') throw new RoutemeterOptionError(name, given.value, 'true or false')
+    if (typeof given.value !== 'boolean')
+      throw new RoutemeterOptionError(name, given.value, 'true or false')
     return given.value
   }
 
@@ -198,12 +225,24 @@ class OptionReader {
     return given.value.trim()
   }
 
-  integer(name: string, envName: string | undefined, fallback: number, min: number, max: number): number {
+  integer(
+    name: string,
+    envName: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number {
     const given = this.raw(name, envName)
     if (!given) return fallback
-    const value = given.source && /^\s*\d+\s*$/.test(String(given.value)) ? Number(given.value) : given.value
+    const value =
+      given.source && /^\s*\d+\s*$/.test(String(given.value)) ? Number(given.value) : given.value
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new RoutemeterOptionError(name, given.value, `an integer from ${min} to ${max}`, given.source)
+      throw new RoutemeterOptionError(
+        name,
+        given.value,
+        `an integer from ${min} to ${max}`,
+        given.source,
+      )
     }
     return value
   }
@@ -213,7 +252,12 @@ class OptionReader {
     if (!given) return fallback
     const value = given.source ? String(given.value).trim().toLowerCase() : given.value
     if (!allowed.includes(value as T)) {
-      throw new RoutemeterOptionError(name, given.value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, given.source)
+      throw new RoutemeterOptionError(
+        name,
+        given.value,
+        `one of ${allowed.map((a) => `"${a}"`).join(', ')}`,
+        given.source,
+      )
     }
     return value as T
   }
@@ -223,7 +267,12 @@ class OptionReader {
     if (!given) return 1
     const value = given.source ? Number(String(given.value).trim()) : given.value
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1) {
-      throw new RoutemeterOptionError('sampleRate', given.value, 'a number greater than 0 and at most 1', given.source)
+      throw new RoutemeterOptionError(
+        'sampleRate',
+        given.value,
+        'a number greater than 0 and at most 1',
+        given.source,
+      )
     }
     return value
   }
@@ -233,13 +282,20 @@ class OptionReader {
     const given = this.raw('prefix', 'STATSD_PREFIX')
     if (given) {
       if (typeof given.value !== 'string') {
-        throw new RoutemeterOptionError('prefix', given.value, 'a string, or null for no prefix', given.source)
+        throw new RoutemeterOptionError(
+          'prefix',
+          given.value,
+          'a string, or null for no prefix',
+          given.source,
+        )
       }
       return given.value.trim() === '' ? null : given.value.trim()
     }
     const service = this.optionalString('service', 'STATSD_SERVICE')
     const environment = this.optionalString('environment', 'STATSD_ENVIRONMENT')
-    return service !== undefined && environment !== undefined ? `applications.${service}.${environment}` : null
+    return service !== undefined && environment !== undefined
+      ? `applications.${service}.${environment}`
+      : null
   }
 
   naming(): NamingStyle | CustomNaming {
@@ -248,11 +304,19 @@ class OptionReader {
       const custom = value as Partial<CustomNaming>
       for (const key of ['requestCounter', 'requestTimer'] as const) {
         if (typeof custom[key] !== 'function') {
-          throw new RoutemeterOptionError(`naming.${key}`, custom[key], 'a function (series) => { name, tags? }')
+          throw new RoutemeterOptionError(
+            `naming.${key}`,
+            custom[key],
+            'a function (series) => { name, tags? }',
+          )
         }
       }
       if (custom.executionTimer !== undefined && typeof custom.executionTimer !== 'function') {
-        throw new RoutemeterOptionError('naming.executionTimer', custom.executionTimer, 'a function or undefined')
+        throw new RoutemeterOptionError(
+          'naming.executionTimer',
+          custom.executionTimer,
+          'a function or undefined',
+        )
       }
       return value as CustomNaming
     }
@@ -265,7 +329,11 @@ class OptionReader {
     if (given.source) return parseTagList(String(given.value), given.source)
     const value = given.value
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new RoutemeterOptionError('globalTags', value, 'an object of tag names to string or number values')
+      throw new RoutemeterOptionError(
+        'globalTags',
+        value,
+        'an object of tag names to string or number values',
+      )
     }
     for (const [key, tagValue] of Object.entries(value)) {
       if (typeof tagValue !== 'string' && typeof tagValue !== 'number') {
@@ -279,7 +347,11 @@ class OptionReader {
     const value = this.options.client
     if (value === undefined) return undefined
     const candidate = value as { sendMessage?: unknown } | null
-    if (typeof candidate !== 'object' || candidate === null || typeof candidate.sendMessage !== 'function') {
+    if (
+      typeof candidate !== 'object' ||
+      candidate === null ||
+      typeof candidate.sendMessage !== 'function'
+    ) {
       throw new RoutemeterOptionError('client', value, 'a hot-shots StatsD client instance')
     }
     return value as StatsD
@@ -288,7 +360,11 @@ class OptionReader {
   logger(): MeterLogger {
     const value = this.options.logger
     if (value === undefined) return console
-    if (typeof value !== 'object' || value === null || typeof (value as MeterLogger).warn !== 'function') {
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      typeof (value as MeterLogger).warn !== 'function'
+    ) {
       throw new RoutemeterOptionError('logger', value, 'an object with a warn(message) method')
     }
     return value as MeterLogger
@@ -300,7 +376,13 @@ function parseTagList(text: string, source: string): Record<string, string> {
   for (const pair of text.split(',')) {
     if (pair.trim() === '') continue
     const at = pair.indexOf(':')
-    if (at <= 0) throw new RoutemeterOptionError('globalTags', text, 'a list like "key:value,key:value"', source)
+    if (at <= 0)
+      throw new RoutemeterOptionError(
+        'globalTags',
+        text,
+        'a list like "key:value,key:value"',
+        source,
+      )
     tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
   }
   return tags

@@ -22,7 +22,9 @@ export class ProcessMetrics {
     }
     delay.reset()
     const now = performance.eventLoopUtilization()
-    this.gauge('process.event_loop.utilization').set(performance.eventLoopUtilization(now, this.utilization).utilization)
+    this.gauge('process.event_loop.utilization').set(
+      performance.eventLoopUtilization(now, this.utilization).utilization,
+    )
     this.utilization = now
     const memory = process.memoryUsage()
     this.gauge('process.memory.heap_used_bytes').set(memory.heapUsed)

@@ -35,7 +35,8 @@ export class RouteMetrics {
   record(method: string, statusCode: number, durationMs: number): void {
     const ctx = this.ctx
     if (!ctx.enabled) return
-    const status = statusCode >= 100 && statusCode <= 999 && (statusCode | 0) === statusCode ? statusCode : 0
+    const status =
+      statusCode >= 100 && statusCode <= 999 && (statusCode | 0) === statusCode ? statusCode : 0
     const key = status * 16 + methodIndex(method)
     const series = this.series.get(key) ?? this.createSeries(key)
     series.count.value++
@@ -56,7 +57,10 @@ export class RouteMetrics {
       const info = requestSeriesInfo(this.route, this.kind, key & 15, Math.floor(key / 16))
       series = ctx.registry.add(ctx.newRequestSeries(info))
     } else {
-      ctx.faults.report('series-cap', `more than ${ctx.options.maxSeries} series; route "${this.route}" is counted in the overflow bucket`)
+      ctx.faults.report(
+        'series-cap',
+        `more than ${ctx.options.maxSeries} series; route "${this.route}" is counted in the overflow bucket`,
+      )
       series = this.overflow().seriesForKey(key)
     }
     this.series.set(key, series)
@@ -107,10 +111,17 @@ class ExecutionScope implements ExecutionTimers {
     let series: SampleSeries | null = null
     if (ctx.registry.hasRoom) {
       const route = requestSeriesInfo(this.route, this.kind, 0, 0).route
-      const id = ctx.namer.executionTimer(name, { route, routeKind: this.kind, method: this.method })
+      const id = ctx.namer.executionTimer(name, {
+        route,
+        routeKind: this.kind,
+        method: this.method,
+      })
       series = ctx.registry.add(ctx.newSampleSeries(id, 'ms', tags))
     } else {
-      ctx.faults.report('series-cap', `more than ${ctx.options.maxSeries} series; timer "${name}" is not recorded`)
+      ctx.faults.report(
+        'series-cap',
+        `more than ${ctx.options.maxSeries} series; timer "${name}" is not recorded`,
+      )
     }
     this.timers.set(key, series)
     return series

@@ -18,7 +18,9 @@ const SEGMENT_INVALID = /[^A-Za-z0-9_-]/g
 const MAX_SEGMENTS_LENGTH = 200
 
 export function routeToPathSegments(route: string): string {
-  const pieces = String(route).slice(0, MAX_SEGMENTS_LENGTH * 2).split('/')
+  const pieces = String(route)
+    .slice(0, MAX_SEGMENTS_LENGTH * 2)
+    .split('/')
   const segments: string[] = []
   for (const piece of pieces) {
     if (piece !== '') segments.push(piece.replace(SEGMENT_INVALID, '_'))

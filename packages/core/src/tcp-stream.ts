@@ -4,6 +4,8 @@ import { errorText, type FaultLog } from './fault-log'
 
 const MIN_RECONNECT_DELAY_MS = 100
 const MAX_RECONNECT_DELAY_MS = 5_000
+/** Queued payloads are joined into writes of about this size. */
+const MAX_WRITE_BYTES = 64 * 1024
 
 /**
  * A TCP connection to StatsD that survives its peer: hot-shots' own TCP transport does not
@@ -27,6 +29,7 @@ export class ReconnectingTcpStream extends EventEmitter {
   /** Chunks handed to the socket whose write callback has not fired yet. */
   private readonly inFlight = new Set<{ readonly text: string }>()
   private ending = false
+  private pumpScheduled = false
   destroyed = false
   droppedLines = 0
   writtenLines = 0
@@ -54,10 +57,9 @@ export class ReconnectingTcpStream extends EventEmitter {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1')
     if (this.destroyed || this.ending) {
       this.drop(text)
-    } else if (this.connected && this.queuedBytes === 0 && this.socket && !this.socket.writableNeedDrain) {
-      this.writeToSocket(this.socket, text)
     } else {
       this.enqueue(text)
+      this.schedulePump()
     }
     // The caller (hot-shots) is told every write succeeded: losses are ours to count.
     if (callback) process.nextTick(callback, null)
@@ -108,8 +110,16 @@ export class ReconnectingTcpStream extends EventEmitter {
     socket.on('drain', () => this.pump())
     // A StatsD peer never talks back; read and discard so its data cannot pile up.
     socket.on('data', () => {})
+    // The peer closed: stop writing at once (anything written now would be lost) and reconnect.
+    socket.on('end', () => {
+      this.connected = false
+      socket.destroy()
+    })
     socket.on('error', (error) => {
-      this.faults.report('tcp-connection', `StatsD at ${this.host}:${this.port}: ${errorText(error)}`)
+      this.faults.report(
+        'tcp-connection',
+        `StatsD at ${this.host}:${this.port}: ${errorText(error)}`,
+      )
     })
     socket.on('close', () => this.onClose(socket))
   }
@@ -128,11 +138,28 @@ export class ReconnectingTcpStream extends EventEmitter {
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS)
   }
 
+  /**
+   * Writes happen in a later check phase, never inside the caller's turn: the poll phase in
+   * between delivers a peer's FIN first, so data is not written into a connection that is
+   * already gone (where it would vanish without an error). It also coalesces writes.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled || !this.connected) return
+    this.pumpScheduled = true
+    setImmediate(() => {
+      this.pumpScheduled = false
+      this.pump()
+    })
+  }
+
   private pump(): void {
     const socket = this.socket
     if (!socket || !this.connected) return
     while (this.queueHead < this.queue.length && !socket.writableNeedDrain) {
-      this.writeToSocket(socket, this.shift())
+      let batch = this.shift()
+      while (this.queueHead < this.queue.length && batch.length < MAX_WRITE_BYTES)
+        batch += this.shift()
+      this.writeToSocket(socket, batch)
     }
   }
 

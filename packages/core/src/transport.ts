@@ -52,7 +52,8 @@ export class HotShotsTransport implements PayloadTransport {
       return
     }
     this.ownsClient = true
-    const errorHandler = (error: Error) => this.faults.report(faultKind(error), describeTarget(options, error))
+    const errorHandler = (error: Error) =>
+      this.faults.report(faultKind(error), describeTarget(options, error))
     const common: ClientOptions = {
       maxBufferSize: 0,
       includeDataDogTags: false,
@@ -60,8 +61,17 @@ export class HotShotsTransport implements PayloadTransport {
       errorHandler,
     }
     if (options.protocol === 'tcp') {
-      this.tcp = new ReconnectingTcpStream(options.host, options.port, options.maxQueueBytes, faults)
-      this.client = new StatsD({ ...common, protocol: 'stream', stream: this.tcp as unknown as Writable })
+      this.tcp = new ReconnectingTcpStream(
+        options.host,
+        options.port,
+        options.maxQueueBytes,
+        faults,
+      )
+      this.client = new StatsD({
+        ...common,
+        protocol: 'stream',
+        stream: this.tcp as unknown as Writable,
+      })
     } else if (options.protocol === 'uds') {
       this.client = new StatsD({ ...common, protocol: 'uds', path: options.path })
     } else {
@@ -139,6 +149,8 @@ function faultKind(error: Error): FaultKind {
 
 function describeTarget(options: ResolvedOptions, error: Error): string {
   const target =
-    options.protocol === 'uds' ? `unix:${options.path ?? '(default path)'}` : `${options.protocol}://${options.host}:${options.port}`
+    options.protocol === 'uds'
+      ? `unix:${options.path ?? '(default path)'}`
+      : `${options.protocol}://${options.host}:${options.port}`
   return `sending to StatsD at ${target} failed: ${errorText(error)}`
 }

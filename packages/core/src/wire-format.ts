@@ -27,7 +27,8 @@ export class WireFormat {
   series(name: string, tags?: Tags): SeriesWire {
     const fullName = sanitizeName(this.prefix === null ? name : `${this.prefix}.${name}`)
     const merged = new Map<string, string>(this.globalTags)
-    if (tags !== undefined) for (const [key, value] of this.sanitizeTags(tags)) merged.set(key, value)
+    if (tags !== undefined)
+      for (const [key, value] of this.sanitizeTags(tags)) merged.set(key, value)
     if (merged.size === 0) return { head: fullName, tail: '' }
     if (this.tagFormat === 'telegraf') {
       let head = fullName

@@ -102,7 +102,9 @@ export class StatsdReceiver extends StatsdLines {
     const deadline = Date.now() + timeoutMs
     while (!predicate(this)) {
       if (Date.now() > deadline) {
-        throw new Error(`StatsdReceiver: condition not met within ${timeoutMs} ms (${this.received.length} lines received)`)
+        throw new Error(
+          `StatsdReceiver: condition not met within ${timeoutMs} ms (${this.received.length} lines received)`,
+        )
       }
       await new Promise((resolve) => setTimeout(resolve, 5))
     }

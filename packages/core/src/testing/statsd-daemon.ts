@@ -49,7 +49,9 @@ export class StatsdDaemon {
     }
     const configPath = path.join(this.dir, 'config.js')
     writeFileSync(configPath, `(${JSON.stringify(config, null, 2)})\n`)
-    const child = spawn(process.execPath, [resolveStatsdMain(), configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [resolveStatsdMain(), configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     this.child = child
     child.stdout?.on('data', (chunk: Buffer) => this.keepOutput(chunk))
     child.stderr?.on('data', (chunk: Buffer) => this.keepOutput(chunk))
@@ -102,9 +104,11 @@ export class StatsdDaemon {
       const counters = await this.counters()
       if (predicate(counters)) return counters
       if (Date.now() > deadline) {
-        throw new Error(`StatsdDaemon: counters did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(counters)}`)
+        throw new Error(
+          `StatsdDaemon: counters did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(counters)}`,
+        )
       }
-      await new Promise((resolve) => setTimeout(resolve, 25))
+      await new Promise((resolve) => setTimeout(resolve, 10))
     }
   }
 
@@ -147,7 +151,9 @@ export class StatsdDaemon {
       }
       if (Date.now() > deadline) {
         await this.close()
-        throw new Error(`StatsdDaemon: statsd did not answer on 127.0.0.1:${this.managementPort} within ${timeoutMs} ms:\n${this.output}`)
+        throw new Error(
+          `StatsdDaemon: statsd did not answer on 127.0.0.1:${this.managementPort} within ${timeoutMs} ms:\n${this.output}`,
+        )
       }
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
@@ -167,7 +173,9 @@ function resolveStatsdMain(): string {
       // Try the next place.
     }
   }
-  throw new Error('StatsdDaemon: the npm package "statsd" is not installed; add it as a dev dependency')
+  throw new Error(
+    'StatsdDaemon: the npm package "statsd" is not installed; add it as a dev dependency',
+  )
 }
 
 function freeUdpPort(): Promise<number> {
@@ -198,7 +206,8 @@ const INSPECTED_ARRAY = /(?:'((?:[^'\\]|\\.)*)'|([A-Za-z_$][\w$]*)): \[([^\]]*)\
 /** The management port prints `util.inspect` of plain objects; keys here are sanitised names. */
 export function parseInspectedNumbers(text: string): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const match of text.matchAll(INSPECTED_NUMBER)) out[match[1] ?? match[2] ?? ''] = Number(match[3])
+  for (const match of text.matchAll(INSPECTED_NUMBER))
+    out[match[1] ?? match[2] ?? ''] = Number(match[3])
   return out
 }
 

@@ -81,7 +81,10 @@ export abstract class StatsdLines {
       if (sample.type !== 'g') continue
       const text = sample.values[0] ?? ''
       const value = Number(text)
-      current = (text.startsWith('+') || text.startsWith('-')) && current !== undefined ? current + value : value
+      current =
+        (text.startsWith('+') || text.startsWith('-')) && current !== undefined
+          ? current + value
+          : value
     }
     return current
   }
@@ -89,7 +92,8 @@ export abstract class StatsdLines {
   /** Unique members seen for a set. */
   setMembers(name: string, tags?: Readonly<Record<string, string>>): Set<string> {
     const members = new Set<string>()
-    for (const sample of this.find(name, tags)) if (sample.type === 's') members.add(sample.values[0] ?? '')
+    for (const sample of this.find(name, tags))
+      if (sample.type === 's') members.add(sample.values[0] ?? '')
     return members
   }
 }

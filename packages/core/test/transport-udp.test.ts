@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createMeter } from '../src/index'
+import { type StatsdReceiver, startStatsdReceiver } from '../src/testing'
+
+describe('UDP transport', () => {
+  let receiver: StatsdReceiver | undefined
+  afterEach(() => receiver?.close())
+
+  it('resolves a host name once and sends to it', async () => {
+    receiver = await startStatsdReceiver()
+    const meter = createMeter({ host: 'localhost', port: receiver.port })
+    for (let round = 0; round < 3; round++) {
+      meter.increment('dns')
+      await meter.flush()
+    }
+    await receiver.waitFor((r) => r.counter('dns') === 3)
+    await meter.close()
+  })
+
+  it('datagrams are batched: 1000 requests take a few dozen packets of at most 1432 bytes', async () => {
+    receiver = await startStatsdReceiver()
+    const meter = createMeter({ port: receiver.port, flushIntervalMs: 3_600_000 })
+    for (let i = 0; i < 1000; i++) meter.route('/users/:id').record('GET', 200, 1 + (i % 50))
+    await meter.close()
+    await receiver.waitFor((r) => r.timings('http.server.duration').length === 1000)
+    expect(receiver.packets.length).toBeLessThanOrEqual(70)
+    for (const packet of receiver.packets) expect(packet.length).toBeLessThanOrEqual(1432)
+    expect(meter.stats()).toMatchObject({ datagrams: receiver.packets.length, droppedLines: 0 })
+  })
+
+  it('an unresolvable host: nothing throws, drops and the fault are counted, one log line', async () => {
+    const warnings: string[] = []
+    const meter = createMeter({
+      host: 'statsd.invalid',
+      port: 8125,
+      logger: { warn: (m) => warnings.push(m) },
+    })
+    for (let i = 0; i < 5; i++) {
+      meter.route('/').record('GET', 200, 1)
+      await meter.flush()
+    }
+    await meter.close()
+    const stats = meter.stats()
+    expect(stats.droppedLines).toBe(stats.lines)
+    expect(stats.lines).toBeGreaterThan(0)
+    expect(stats.faults.dns).toBeGreaterThanOrEqual(5)
+    expect(warnings.filter((w) => w.includes('dns fault'))).toHaveLength(1)
+  })
+})
