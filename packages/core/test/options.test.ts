@@ -93,6 +93,12 @@ describe('options: prefix', () => {
     expect(resolveOptions({ service: 'shop' }, noEnv).prefix).toBeNull()
   })
 
+  it('STATSD_SERVICE and STATSD_ENVIRONMENT make the default prefix', () => {
+    expect(resolveOptions({}, { STATSD_SERVICE: 'api', STATSD_ENVIRONMENT: 'dev' }).prefix).toBe(
+      'applications.api.dev',
+    )
+  })
+
   it('STATSD_PREFIX wins over service/environment', () => {
     expect(
       resolveOptions({ service: 'shop', environment: 'prod' }, { STATSD_PREFIX: 'p' }).prefix,
