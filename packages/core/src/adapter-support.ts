@@ -17,12 +17,18 @@ export interface AdapterSetup {
   readonly meter: Meter
   /** True when the adapter created the meter and so must close it. */
   readonly ownsMeter: boolean
-  /** Tells whether a request path (query string included or not) is excluded. */
-  readonly isExcluded: (url: string) => boolean
+  /**
+   * Tells whether a request path (query string included or not) is excluded; `undefined` when
+   * there is no exclude list, so adapters skip reading the URL altogether.
+   */
+  readonly isExcluded: ((url: string) => boolean) | undefined
 }
 
 /** Shared start-up of every adapter: validates adapter options and creates or adopts the meter. */
 export function setUpAdapter(options: AdapterOptions = {}): AdapterSetup {
+  if (options === null || typeof options !== 'object') {
+    throw new RoutemeterOptionError('options', options, 'an object of routemeter options')
+  }
   const { meter, exclude, ...meterOptions } = options
   const isExcluded = compileExclude(exclude)
   if (meter !== undefined) {
@@ -46,10 +52,10 @@ export function setUpAdapter(options: AdapterOptions = {}): AdapterSetup {
   return { meter: createMeter(meterOptions), ownsMeter: true, isExcluded }
 }
 
-const NEVER = (): boolean => false
-
-function compileExclude(exclude: AdapterOptions['exclude']): (url: string) => boolean {
-  if (exclude === undefined) return NEVER
+function compileExclude(
+  exclude: AdapterOptions['exclude'],
+): ((url: string) => boolean) | undefined {
+  if (exclude === undefined) return undefined
   if (!Array.isArray(exclude))
     throw new RoutemeterOptionError('exclude', exclude, 'an array of paths or RegExps')
   const exact = new Set<string>()
@@ -59,7 +65,7 @@ function compileExclude(exclude: AdapterOptions['exclude']): (url: string) => bo
     else if (entry instanceof RegExp) patterns.push(entry)
     else throw new RoutemeterOptionError('exclude', entry, 'each entry a path string or a RegExp')
   }
-  if (exact.size === 0 && patterns.length === 0) return NEVER
+  if (exact.size === 0 && patterns.length === 0) return undefined
   return (url) => {
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)

@@ -32,7 +32,7 @@ export {
   resolveOptions,
   type Tags,
 } from './options'
-export { type ExecutionTimers, RouteMetrics } from './route-metrics'
+export { type ExecutionTimers, NO_EXECUTION_TIMERS, RouteMetrics } from './route-metrics'
 export {
   OVERFLOW_SEGMENT,
   ROOT_SEGMENT,

@@ -13,7 +13,20 @@ export interface ExecutionTimers {
   time<T>(name: string, fn: () => T, tags?: Tags): T
 }
 
-const NOOP_STOPPER: Stopper = Object.assign(() => 0, { [Symbol.dispose]: () => {} })
+function stopNothing(): number {
+  return 0
+}
+
+const NOOP_STOPPER: Stopper = Object.assign(stopNothing, { [Symbol.dispose]: stopNothing })
+
+/**
+ * Execution timers that record nothing, for requests that are not measured (excluded paths,
+ * routes opted out): handlers keep calling `timer()`/`time()` without checks.
+ */
+export const NO_EXECUTION_TIMERS: ExecutionTimers = Object.freeze({
+  timer: (_name: string, _tags?: Tags): Stopper => NOOP_STOPPER,
+  time: <T>(_name: string, fn: () => T, _tags?: Tags): T => fn(),
+})
 
 /**
  * The metrics of one route template. Adapters look it up once per route and keep it; recording

@@ -1,0 +1,137 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type AdapterSetup, type Meter, NO_EXECUTION_TIMERS } from '@routemeter/core'
+import {
+  type AppLike,
+  type ExpressRequest,
+  type NextFunction,
+  type RouterLike,
+  routerOf,
+} from './express-internals'
+import { hookRouter, layerInfoOf, mountChainTo } from './layer-hooks'
+import type { RequestMetrics } from './request-metrics'
+import { RequestTracker } from './request-tracker'
+import { RouteNode } from './route-tree'
+import { joinTemplate, renderMountPath } from './template'
+
+type MeasuredRequest = ExpressRequest & { metrics?: RequestMetrics }
+
+interface AppEntry {
+  readonly router: RouterLike | undefined
+  readonly start: RouteNode
+}
+
+/** One middleware instance: its meter, and the route tree of each app it is mounted in. */
+export class Measurer {
+  readonly meter: Meter
+  /** The function mounted with `app.use()`. */
+  readonly middleware: (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void
+  private readonly ownsMeter: boolean
+  /** `undefined` without an exclude list: the URL is then not even read. */
+  private readonly isExcluded: ((url: string) => boolean) | undefined
+  private readonly apps = new Map<unknown, AppEntry>()
+  // The app of the last request: almost always the only one, so no map lookup per request.
+  private lastApp: unknown = undefined
+  private last: AppEntry | undefined = undefined
+
+  constructor(setup: AdapterSetup) {
+    this.meter = setup.meter
+    this.ownsMeter = setup.ownsMeter
+    this.isExcluded = setup.isExcluded
+    const measurer = this
+    // Named for Express' debug output (`DEBUG=express:*` lists layers by function name).
+    this.middleware = function routemeterMiddleware(req, res, next) {
+      measurer.handle(req as MeasuredRequest, res, next)
+    }
+  }
+
+  /**
+   * The least work before `next()`: one object, one property on the request, one listener.
+   * In Node's HTTP server no two request (or response) objects share a hidden class, so every
+   * property added to one is a fresh map transition, about a microsecond each; hence the tracker
+   * is `req.metrics` itself and nothing else is stored on `req` or `res`.
+   */
+  handle(req: MeasuredRequest, res: ServerResponse, next: NextFunction): void {
+    const existing = req.metrics
+    if (existing !== undefined && this.alreadyMeasured(existing, req)) {
+      next()
+      return
+    }
+    if (this.isExcluded?.(req.originalUrl ?? req.url ?? '') === true) {
+      req.metrics = NO_EXECUTION_TIMERS
+      next()
+      return
+    }
+    const app = req.app
+    const entry = app === this.lastApp && this.last !== undefined ? this.last : this.entryFor(app)
+    // Layers added to the app after the first request are hooked before they can match.
+    if (entry.router !== undefined) hookRouter(entry.router)
+    const tracker = new RequestTracker(
+      this,
+      this.meter,
+      req,
+      res,
+      entry.start,
+      this.meter.requestStarted(),
+    )
+    req.metrics = tracker
+    res.on('close', tracker.onClose)
+    next()
+  }
+
+  close(): Promise<void> {
+    return this.ownsMeter ? this.meter.close() : this.meter.flush()
+  }
+
+  /**
+   * Whether the request passed this middleware already (or one like it): it is mounted again
+   * further in, typically in a sub-application (`app.use('/admin', admin)` with
+   * `admin.use(metrics)`), whose routes then get full labels. A request measured by another
+   * instance is left to it.
+   */
+  private alreadyMeasured(existing: unknown, req: MeasuredRequest): boolean {
+    if (existing === NO_EXECUTION_TIMERS) return true
+    if (!(existing instanceof RequestTracker)) return false
+    if (existing.measurer === this) {
+      const router = routerOf(req.app)
+      if (router !== undefined) existing.enterApp(router)
+    }
+    return true
+  }
+
+  private entryFor(app: AppLike | undefined): AppEntry {
+    let entry = this.apps.get(app)
+    if (entry === undefined) {
+      entry = this.describeApp(app)
+      this.apps.set(app, entry)
+    }
+    this.lastApp = app
+    this.last = entry
+    return entry
+  }
+
+  /**
+   * Hooks the app's routers (once) and finds where this middleware sits: at the top usually, or
+   * inside a mounted router, whose mount paths then start every label.
+   */
+  private describeApp(app: AppLike | undefined): AppEntry {
+    const router = routerOf(app)
+    if (router === undefined) {
+      // Not an Express app: requests are still counted, all as unmatched.
+      return { router, start: new RouteNode(this.meter, undefined, {}, '') }
+    }
+    hookRouter(router)
+    let start = new RouteNode(this.meter, undefined, router, appTemplate(app))
+    for (const layer of mountChainTo(router, this.middleware) ?? []) {
+      const info = layerInfoOf(layer)
+      if (info !== undefined) start = start.mounted(info)
+    }
+    return { router, start }
+  }
+}
+
+/** The mount path of a sub-application measured on its own, through its parents. */
+function appTemplate(app: AppLike | undefined, depth = 0): string {
+  const parent = app?.parent
+  if (app === undefined || parent === undefined || parent === null || depth > 32) return ''
+  return joinTemplate(appTemplate(parent, depth + 1), renderMountPath(app.mountpath))
+}

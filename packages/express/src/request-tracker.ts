@@ -1,0 +1,126 @@
+import type { ServerResponse } from 'node:http'
+import {
+  CLIENT_CLOSED_REQUEST,
+  type ExecutionTimers,
+  type Meter,
+  type RouteMetrics,
+  type Stopper,
+  type Tags,
+} from '@routemeter/core'
+import type { ExpressRequest, NextFunction, RouterLike } from './express-internals'
+import { hookRouter, type LayerInfo, LayerVisitor } from './layer-hooks'
+import type { RouteNode } from './route-tree'
+
+/**
+ * The one object a measured request carries, as `req.metrics`: where the request is in the app,
+ * its route label so far, and when it started. The layer hooks move it through the route tree;
+ * the response's `close` event records it, once.
+ *
+ * The label is the full template of the route that answered: a route (`app.get(path)`,
+ * `router.route(path)`) or a function mounted at a path (`app.use('/health', fn)`) labels the
+ * request from the moment the request enters it. It keeps the label when it passes an error on
+ * — error middleware at the top answers for it, while `req.route` and `req.baseUrl` there no
+ * longer show where the error came from — and when it passes the request on after answering.
+ * Passing the request on unanswered with `next()` gives the label back, so a catch-all route
+ * or a static-files mount that lets a request through does not claim the 404 that follows.
+ */
+export class RequestTracker extends LayerVisitor implements ExecutionTimers {
+  route: RouteMetrics | undefined = undefined
+  /**
+   * The response's `close` listener. `close` comes after `finish` for a completed response and
+   * alone when the client left first, so one listener sees every request exactly once and
+   * `writableFinished` tells the two apart. It is bound to this tracker (one small closure)
+   * rather than shared and looking the tracker up on `res.req`: property lookups on request
+   * objects (each with a hidden class of its own) miss every inline cache, and this way a
+   * handler that replaces `req.metrics` cannot lose the record.
+   */
+  readonly onClose = (): void => this.end()
+
+  constructor(
+    /** The middleware instance that measures this request (another instance leaves it alone). */
+    readonly measurer: object,
+    private readonly meter: Meter,
+    private readonly req: ExpressRequest,
+    private readonly res: ServerResponse,
+    public node: RouteNode,
+    private readonly startedAt: number,
+  ) {
+    super()
+  }
+
+  enterLayer(info: LayerInfo, next: NextFunction): NextFunction {
+    let node = this.node.owning(info.owner)
+    let route: RouteMetrics
+    if (info.kind === 'route') {
+      route = node.route(info)
+    } else {
+      node = node.mounted(info)
+      if (info.kind === 'router') {
+        this.node = node
+        // Routes added to a mounted router after start-up are hooked before they can match.
+        hookRouter(info.inner as RouterLike)
+        return next
+      }
+      route = node.asRoute
+    }
+    this.node = node
+    const previous = this.route
+    this.route = route
+    return labelUntilPassedOn(this, route, previous, next)
+  }
+
+  /** Called when a route or mounted function passes the request on without an error. */
+  passedOn(route: RouteMetrics, previous: RouteMetrics | undefined): void {
+    // A label set further in (a sub-application's route) or a response already sent stays.
+    if (this.route === route && !this.res.headersSent) this.route = previous
+  }
+
+  /** A sub-application (or the same middleware mounted again) reached from inside this request. */
+  enterApp(router: RouterLike): void {
+    hookRouter(router)
+    this.node = this.node.child(router, '')
+  }
+
+  timer(name: string, tags?: Tags): Stopper {
+    return this.scope().timer(name, tags)
+  }
+
+  time<T>(name: string, fn: () => T, tags?: Tags): T {
+    return this.scope().time(name, fn, tags)
+  }
+
+  /** Records the request; the status is 499 when the client left before the response finished. */
+  private end(): void {
+    const res = this.res
+    const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST
+    this.meter.requestEnded(
+      this.route ?? this.meter.unmatched,
+      this.req.method ?? '',
+      status,
+      this.startedAt,
+    )
+  }
+
+  /** Execution timers for the route as known now, and the method. */
+  private scope(): ExecutionTimers {
+    return (this.route ?? this.meter.unmatched).scope(this.req.method ?? '')
+  }
+}
+
+/**
+ * The `next` given to a route or a function mounted at a path: one small closure per such layer
+ * entered (a request usually enters one), the only way to see the request leave through it.
+ * Router mounts need none: their routes do the labelling.
+ */
+function labelUntilPassedOn(
+  tracker: RequestTracker,
+  route: RouteMetrics,
+  previous: RouteMetrics | undefined,
+  next: NextFunction,
+): NextFunction {
+  return (err?: unknown) => {
+    // `next('route')` and `next('router')` skip on; they are not errors.
+    if (!err || err === 'route' || err === 'router') tracker.passedOn(route, previous)
+    next(err)
+  }
+}
