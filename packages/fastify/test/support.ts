@@ -7,31 +7,11 @@ import routemeter, { type RoutemeterOptions } from '../src/index'
 /** Nothing is sent on the interval during a test: only explicit flushes and close send. */
 export const NO_INTERVAL = 3_600_000
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>
-  resolve(value: T): void
-}
+import { waitUntil } from '@routemeter/core/testing'
 
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>((done) => {
-    resolve = done
-  })
-  return { promise, resolve }
-}
-
+export { type Deferred, deferred } from '@routemeter/core/testing'
 /** Polls `check` until it holds; the way to wait for an event the test cannot await directly. */
-export async function eventually(
-  check: () => boolean,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
+export const eventually = waitUntil
 
 export interface MeasuredApp {
   readonly app: FastifyInstance

@@ -1,45 +1,22 @@
 import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { waitUntil } from '@routemeter/core/testing'
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>
-  resolve(value: T): void
-}
-
-/** A promise resolved from outside: lets a test hold a handler at a known point. */
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>((done) => {
-    resolve = done
-  })
-  return { promise, resolve }
-}
+export { type Deferred, deferred } from '@routemeter/core/testing'
 
 /** Waits until `predicate` holds (checked every few ms); fails after `timeoutMs` with `what`. */
-export async function until(
-  predicate: () => boolean,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
+export function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  return waitUntil(predicate, what, timeoutMs)
 }
 
 /** Like {@link until}, for a check that has to ask something asynchronously (the statsd daemon). */
-export async function untilAsync(
+export function untilAsync(
   check: () => Promise<boolean>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+  return waitUntil(check, what, timeoutMs, 20)
 }
 
 /** Starts `server` on a free loopback port; returns the port. */

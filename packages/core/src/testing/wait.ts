@@ -1,0 +1,30 @@
+/** A promise resolved from outside: lets a test hold a handler at a known point. */
+export interface Deferred<T = void> {
+  readonly promise: Promise<T>
+  resolve(value: T): void
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((done) => {
+    resolve = done
+  })
+  return { promise, resolve }
+}
+
+/**
+ * Polls `check` (sync or async) until it holds; the way to wait for something a test cannot
+ * await directly, such as datagrams arriving. Fails after `timeoutMs`, naming `what`.
+ */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5_000,
+  intervalMs = 5,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}
