@@ -1,6 +1,6 @@
+import * as store from '@routemeter/example-shared/store'
 import { routemeter } from '@routemeter/express'
 import express from 'express'
-import * as store from './store.mjs'
 
 /**
  * A small shop API, instrumented with routemeter. Metrics options come from the `STATSD_*`

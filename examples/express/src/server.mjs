@@ -11,8 +11,8 @@
  * metrics, exit 0 (a cluster's primary forwards the signal and waits for every worker).
  */
 import cluster from 'node:cluster'
+import { connectionCloser } from '@routemeter/example-shared/connection-closer'
 import { buildApp } from './app.mjs'
-import { connectionCloser } from './connection-closer.mjs'
 
 const SHUTDOWN_TIMEOUT_MS = 10_000
 

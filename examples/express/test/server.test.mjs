@@ -1,7 +1,7 @@
 import http from 'node:http'
 import { startStatsdDaemon } from '@routemeter/core/testing'
+import { killServers, startServer } from '@routemeter/example-shared/server-process'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { killServers, startServer } from './server-process.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -1,6 +1,6 @@
+import * as store from '@routemeter/example-shared/store'
 import routemeter from '@routemeter/fastify'
 import Fastify from 'fastify'
-import * as store from './store.mjs'
 
 /**
  * A small shop API, instrumented with routemeter. Metrics options come from the `STATSD_*`

@@ -5,8 +5,9 @@
  * JSON line: {"event":"listening","url":…}. SIGTERM or SIGINT: stop accepting, answer the
  * requests in flight, flush and close the metrics, exit 0.
  */
+
+import { connectionCloser } from '@routemeter/example-shared/connection-closer'
 import { buildApp } from './app.mjs'
-import { connectionCloser } from './connection-closer.mjs'
 
 const SHUTDOWN_TIMEOUT_MS = 10_000
 

@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
 
-const SERVER = fileURLToPath(new URL('../src/server.mjs', import.meta.url))
 const running = new Set()
 
 /**
- * Starts `src/server.mjs` as `pnpm start` would, with the given environment, and resolves once
- * it printed its listening line.
+ * Starts the example's `src/server.mjs` as `pnpm start` would (from the package folder, where its
+ * tests run), with the given environment, and resolves once it printed its listening line.
  */
 export function startServer(env, { timeoutMs = 15_000 } = {}) {
-  const child = spawn(process.execPath, [SERVER], {
+  const server = path.resolve('src/server.mjs')
+  const child = spawn(process.execPath, [server], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
