@@ -1,0 +1,547 @@
+// Turns the raw burst records into the markdown report: tables, budget lines, and the
+// machine/versions header.
+import { VARIANTS } from '../variants/index.mjs'
+import { fmt, fmtInt, max, mdTable, median, min, spread } from './stats.mjs'
+
+const MB = 2 ** 20
+const FLOOR = { fastify: 'fastify-hooks', express: 'express-finish' }
+
+/** Per-round ratios to the reference (bare) burst of the same round (see interleave in run.mjs). */
+function ratios(recs, key) {
+  return recs.map((r) => r[key]).filter((x) => typeof x === 'number')
+}
+
+/** A variant's ratio to another variant of the same framework, round by round. */
+function ratioPerRound(recs, otherRecs) {
+  if (!otherRecs) return []
+  const byRound = new Map()
+  for (const r of otherRecs) byRound.set(r.round, r.cpuPerReq)
+  return recs.filter((r) => byRound.has(r.round)).map((r) => r.cpuPerReq / byRound.get(r.round))
+}
+
+function sum(recs, key) {
+  return recs.reduce((acc, r) => acc + (r[key] ?? 0), 0)
+}
+
+function per1k(recs, key) {
+  return median(recs.map((r) => (r[key] / r.served) * 1000))
+}
+
+/**
+ * What the sink received against what the requests produced: counter values summed and
+ * timer samples counted per measured window, and, over the server's whole life (closed at the
+ * end, so nothing is in flight), every line the meter handed to its transport.
+ */
+function lossOf(variant, recs, lifetime) {
+  if (variant.emits !== 'statsd' || !variant.perRequest) return undefined
+  const served = sum(recs, 'served')
+  const expectedCounter = served * variant.perRequest.counter
+  const expectedSamples = served * variant.perRequest.samples
+  const gotCounter = sum(recs, 'counterSum')
+  const gotSamples = sum(recs, 'samples')
+  const linesOk = !lifetime || lifetime.linesGot === lifetime.linesSent
+  return {
+    served,
+    expectedCounter,
+    gotCounter,
+    expectedSamples,
+    gotSamples,
+    lifetime,
+    badLines: sum(recs, 'badLines') + (lifetime?.badLines ?? 0),
+    exact: gotCounter === expectedCounter && gotSamples === expectedSamples && linesOk,
+  }
+}
+
+function verification(variant, recs, loss) {
+  if (variant.emits === 'statsd') {
+    if (!loss) return 'statsd'
+    const c = loss.gotCounter / loss.served
+    const s = loss.gotSamples / loss.served
+    const what = `${fmt(c, 2)} count + ${fmt(s, 2)} samples/req`
+    return loss.exact
+      ? `statsd ✓ exact: ${what}`
+      : `statsd ✗ got ${what} (expected ${variant.perRequest.counter} + ${variant.perRequest.samples})`
+  }
+  if (variant.emits === 'prometheus') {
+    const last = recs.at(-1)
+    const recorded = last?.check?.recorded
+    if (recorded === undefined) return 'prom (not checked)'
+    return recorded === last.totalServed
+      ? `prom ✓ histogram count = ${fmtInt(recorded)} served`
+      : `prom ✗ histogram count ${fmtInt(recorded)} ≠ ${fmtInt(last.totalServed)} served`
+  }
+  return '—'
+}
+
+export function summarizeMain(main, lifetime = {}) {
+  const out = []
+  for (const variant of VARIANTS) {
+    const recs = main[variant.id]
+    if (!recs || recs.length === 0) continue
+    const floor = main[FLOOR[variant.framework]]
+    const loss = lossOf(variant, recs, lifetime[variant.id])
+    out.push({
+      variant,
+      rounds: new Set(recs.map((r) => r.round)).size,
+      cpu: recs.map((r) => r.cpuPerReq),
+      cpuRatio: ratios(recs, 'cpuRatio'),
+      floorRatio: ratioPerRound(recs, floor),
+      rps: recs.map((r) => r.rps),
+      rpsRatio: ratios(recs, 'rpsRatio'),
+      p99: recs.map((r) => r.p99),
+      packetsPer1k: per1k(recs, 'packets'),
+      bytesPer1k: per1k(recs, 'bytes'),
+      linesPer1k: per1k(recs, 'lines'),
+      maxDatagram: max(recs.map((r) => r.maxDatagram)),
+      rss: recs.at(-1).rss,
+      clientErrors: sum(recs, 'clientErrors') + sum(recs, 'non2xx'),
+      loss,
+      verified: verification(variant, recs, loss),
+    })
+  }
+  return out
+}
+
+function mainTable(rows) {
+  const header = [
+    'Variant',
+    'CPU µs/req',
+    '× bare CPU',
+    'req/s',
+    '× bare req/s',
+    'p99 ms',
+    'datagrams /1k req',
+    'bytes /1k req',
+    'RSS MB',
+    'emits (checked on the sink / registry)',
+  ]
+  const body = rows.map((r) => [
+    r.variant.label,
+    spread(r.cpu, 1),
+    r.variant.kind === 'bare' ? '1' : spread(r.cpuRatio, 3),
+    fmtInt(median(r.rps)),
+    r.variant.kind === 'bare' ? '1' : fmt(median(r.rpsRatio), 3),
+    fmt(median(r.p99), 1),
+    fmt(r.packetsPer1k, 1),
+    fmtInt(r.bytesPer1k),
+    fmt(r.rss / MB, 1),
+    r.clientErrors ? `${r.verified}; ${r.clientErrors} client errors` : r.verified,
+  ])
+  return mdTable(header, body)
+}
+
+function summarizeScale(scale) {
+  if (!scale) return undefined
+  const find = (id, routes) => scale.find((s) => s.id === id && s.routes === routes)
+  const routeCounts = [...new Set(scale.map((s) => s.routes))].sort((a, b) => a - b)
+  const ids = [...new Set(scale.map((s) => s.id))]
+  const rows = []
+  for (const routes of routeCounts) {
+    for (const id of ids) {
+      const s = find(id, routes)
+      if (!s || s.records.length === 0) continue
+      rows.push({
+        id,
+        routes,
+        cpu: s.records.map((r) => r.cpuPerReq),
+        ratio: id === 'fastify-bare' ? [1] : ratios(s.records, 'cpuRatio'),
+        rps: median(s.records.map((r) => r.rps)),
+        packetsPer1k: per1k(s.records, 'packets'),
+        loss: lossOf(
+          VARIANTS.find((v) => v.id === id),
+          s.records,
+          s.lifetime,
+        ),
+      })
+    }
+  }
+  return { rows, routeCounts }
+}
+
+function scaleTable(summary) {
+  const label = (id) => VARIANTS.find((v) => v.id === id)?.label ?? id
+  return mdTable(
+    [
+      'Routes hit',
+      'Variant',
+      'CPU µs/req',
+      '× bare CPU (same routes)',
+      'req/s',
+      'datagrams /1k req',
+    ],
+    summary.rows.map((r) => [
+      fmtInt(r.routes),
+      label(r.id),
+      spread(r.cpu, 1),
+      r.id === 'fastify-bare' ? '1' : spread(r.ratio, 3),
+      fmtInt(r.rps),
+      fmt(r.packetsPer1k, 1),
+    ]),
+  )
+}
+
+function microTable(micro) {
+  return mdTable(
+    [
+      'Operation (one finished request)',
+      'CPU ns/op, median (min–max)',
+      'sync loop ns/op',
+      'ops × reps',
+    ],
+    micro.map((m) => [
+      m.label,
+      `${fmtInt(m.cpuNs)} (${fmtInt(m.cpuNsMin)}–${fmtInt(m.cpuNsMax)})`,
+      fmtInt(m.syncNs),
+      `${fmtInt(m.ops)} × ${m.reps}`,
+    ]),
+  )
+}
+
+const PASS = 'PASS'
+const MISS = 'MISS'
+
+/** The issue's budget, line by line. */
+function budgetLines({ rows, scale, rss, micro, quick }) {
+  const lines = []
+  const row = (id) => rows.find((r) => r.variant.id === id)
+  const add = (status, text) => lines.push({ status, text })
+  const notRun = (text) => add('NOT RUN', text)
+
+  // CPU per request against bare, with the floor rule.
+  const cpuBudget = (id, limit, aim) => {
+    const r = row(id)
+    const floor = r && row(FLOOR[r.variant.framework])
+    const name = r?.variant.label ?? id
+    if (!r) return notRun(`${name}: CPU/req ≤ ${limit}× bare`)
+    const ratio = median(r.cpuRatio)
+    const floorRatio = floor ? median(floor.cpuRatio) : Number.NaN
+    const vsFloor = median(r.floorRatio)
+    const detail =
+      `${name}: CPU/req ${fmt(ratio, 3)}× bare (rounds ${fmt(min(r.cpuRatio), 3)}–` +
+      `${fmt(max(r.cpuRatio), 3)}); floor ${fmt(floorRatio, 3)}×; ${fmt(vsFloor, 3)}× floor`
+    if (ratio <= limit) {
+      const aimText = aim ? (ratio <= aim ? `, aim ≤ ${aim} met` : `, aim ≤ ${aim} not met`) : ''
+      return add(PASS, `${detail} — budget ≤ ${limit}× bare${aimText}`)
+    }
+    if (floorRatio > limit && vsFloor <= 1.02) {
+      return add(PASS, `${detail} — floor alone exceeds ${limit}×, within 2 % of the floor`)
+    }
+    return add(
+      MISS,
+      `${detail} — budget ≤ ${limit}× bare (or ≤ 1.02× floor when the floor exceeds it)`,
+    )
+  }
+  // The A/A control shows how far an identical app lands from 1 with this method and machine.
+  for (const id of ['fastify-bare-twin', 'express-bare-twin']) {
+    const r = row(id)
+    if (r) {
+      add(
+        'INFO',
+        `${r.variant.label}: ${fmt(median(r.cpuRatio), 3)}× bare (rounds ${fmt(min(r.cpuRatio), 3)}–` +
+          `${fmt(max(r.cpuRatio), 3)}) — the resolution of the CPU ratios below in this run`,
+      )
+    }
+  }
+  cpuBudget('fastify-routemeter-tags', 1.05, 1.03)
+  cpuBudget('express-routemeter-tags', 1.03)
+  cpuBudget('express-routemeter-path', 1.03)
+
+  // Every peer costs more than routemeter (its default tag and path styles) in the same run.
+  for (const fw of ['fastify', 'express']) {
+    const ours = rows.filter(
+      (r) =>
+        r.variant.framework === fw &&
+        (r.variant.id.endsWith('routemeter-tags') || r.variant.id.endsWith('routemeter-path')),
+    )
+    const peers = rows.filter((r) => r.variant.framework === fw && r.variant.kind === 'peer')
+    if (ours.length === 0) {
+      if (peers.length) notRun(`${fw}: every peer costs more CPU/req than routemeter`)
+      continue
+    }
+    const worst = ours.reduce((a, b) => (median(a.cpu) >= median(b.cpu) ? a : b))
+    for (const p of peers) {
+      const ok = median(p.cpu) > median(worst.cpu)
+      add(
+        ok ? PASS : MISS,
+        `${p.variant.label}: ${fmt(median(p.cpu), 1)} µs/req vs ${worst.variant.label} ` +
+          `${fmt(median(worst.cpu), 1)} µs/req — peer must cost more`,
+      )
+    }
+  }
+
+  // Datagrams per 1000 requests.
+  for (const id of [
+    'fastify-routemeter-tags',
+    'fastify-routemeter-path',
+    'express-routemeter-tags',
+    'express-routemeter-path',
+  ]) {
+    const r = row(id)
+    if (!r) continue
+    add(
+      r.packetsPer1k <= 70 ? PASS : MISS,
+      `${r.variant.label}: ${fmt(r.packetsPer1k, 1)} datagrams /1000 requests (largest ` +
+        `${fmtInt(r.maxDatagram)} B) — budget ≤ 70 at default settings`,
+    )
+  }
+  const packed = row('fastify-routemeter-packed')
+  if (packed) {
+    add(
+      packed.packetsPer1k <= 10 ? PASS : MISS,
+      `${packed.variant.label}: ${fmt(packed.packetsPer1k, 1)} datagrams /1000 requests — budget ≤ 10 with packValues`,
+    )
+  } else notRun('datagrams /1000 requests with packValues ≤ 10')
+
+  // Zero metrics lost on loopback, counted on the sink.
+  const ours = rows.filter((r) => r.variant.kind === 'routemeter')
+  if (ours.length) {
+    for (const r of ours) {
+      const l = r.loss
+      const life = l.lifetime
+      add(
+        l.exact ? PASS : MISS,
+        `${r.variant.label}: sink got ${fmtInt(l.gotCounter)}/${fmtInt(l.expectedCounter)} counts ` +
+          `and ${fmtInt(l.gotSamples)}/${fmtInt(l.expectedSamples)} samples in the measured windows; ` +
+          (life
+            ? `over the server's life ${fmtInt(life.linesGot)}/${fmtInt(life.linesSent)} lines ` +
+              `(${fmtInt(life.datagramsGot)}/${fmtInt(life.datagramsSent)} datagrams), ` +
+              `${fmtInt(life.droppedLines)} dropped`
+            : 'lifetime line count not available') +
+          `${l.badLines ? `, ${l.badLines} unparsable lines` : ''} — zero lost on loopback`,
+      )
+    }
+  } else notRun('zero metrics lost on loopback (sink count check)')
+
+  // Flat per-request cost from 10 to 10 000 routes.
+  if (scale) {
+    const ids = [...new Set(scale.rows.map((r) => r.id))].filter((id) => id !== 'fastify-bare')
+    const lo = Math.min(...scale.routeCounts)
+    const hi = Math.max(...scale.routeCounts)
+    for (const id of ids) {
+      const at = (routes) => scale.rows.find((r) => r.id === id && r.routes === routes)
+      const a = at(lo)
+      const b = at(hi)
+      if (!a || !b) continue
+      const growth = median(b.cpu) / median(a.cpu)
+      const ratioGrowth = median(b.ratio) / median(a.ratio)
+      const bareA = scale.rows.find((r) => r.id === 'fastify-bare' && r.routes === lo)
+      const bareB = scale.rows.find((r) => r.id === 'fastify-bare' && r.routes === hi)
+      const bareGrowth = bareA && bareB ? median(bareB.cpu) / median(bareA.cpu) : Number.NaN
+      const label = VARIANTS.find((v) => v.id === id)?.label ?? id
+      add(
+        growth <= 1.1 ? PASS : MISS,
+        `${label}: CPU/req at ${fmtInt(hi)} routes is ${fmt(growth, 3)}× that at ${fmtInt(lo)} ` +
+          `(bare: ${fmt(bareGrowth, 3)}×; ratio to bare ${fmt(ratioGrowth, 3)}×) — flat within 10 %`,
+      )
+      if (b.loss) {
+        add(
+          b.loss.exact ? PASS : MISS,
+          `${label} at ${fmtInt(hi)} routes: sink got ${fmtInt(b.loss.gotCounter)}/` +
+            `${fmtInt(b.loss.expectedCounter)} counts, ${fmtInt(b.loss.gotSamples)}/` +
+            `${fmtInt(b.loss.expectedSamples)} samples — zero lost`,
+        )
+      }
+    }
+  } else notRun('per-request cost flat from 10 to 10 000 routes')
+
+  // RSS growth.
+  if (rss) {
+    const scaled = rss.requests < 1_000_000
+    const lost = rss.served - rss.counterSum
+    add(
+      rss.growth < 30 * MB ? PASS : MISS,
+      `RSS growth after ${fmtInt(rss.requests)} requests over ${fmtInt(rss.routes)} routes: ` +
+        `${fmt(rss.growth / MB, 1)} MB (heap ${fmt(rss.heapGrowth / MB, 1)} MB) — budget < 30 MB ` +
+        `after 1 000 000${scaled ? ' (quick mode runs fewer requests; the full run does 1 000 000)' : ''}`,
+    )
+    add(
+      lost === 0 && rss.samples === rss.served ? PASS : MISS,
+      `RSS run: sink got ${fmtInt(rss.counterSum)}/${fmtInt(rss.served)} counts and ` +
+        `${fmtInt(rss.samples)}/${fmtInt(rss.served)} samples — zero lost`,
+    )
+  } else notRun(`RSS growth after 1 000 000 requests over 1 000 routes < 30 MB`)
+
+  if (micro) {
+    const rm = micro.find((m) => m.id === 'routemeter-route-record')
+    const hs = micro.find((m) => m.id === 'hotshots-buffered')
+    if (rm && hs) {
+      add(
+        'INFO',
+        `record path: routemeter ${fmtInt(rm.cpuNs)} ns/request (incl. flush and send) vs ` +
+          `hot-shots buffered increment+timing ${fmtInt(hs.cpuNs)} ns (${fmt(hs.cpuNs / rm.cpuNs, 1)}×)`,
+      )
+    }
+  }
+  if (quick) {
+    add('INFO', 'quick mode: fewer requests per burst; run `pnpm bench` for the full figures')
+  }
+  return lines
+}
+
+function header(meta) {
+  const m = meta.machine
+  const v = meta.versions
+  const s = meta.settings
+  const lib = (name) => `${name} ${v[name]}`
+  return [
+    `Date: ${meta.date}  `,
+    `Command: \`${meta.command}\` (${s.mode} mode, ${fmt(meta.durationSeconds ?? 0, 0)} s)  `,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${fmt(m.memoryGb, 0)} GB RAM, ${m.os}  `,
+    `Commit: ${m.commit}  `,
+    `Node ${v.node}; ${lib('fastify')}; ${lib('express')}; ${lib('hot-shots')}; ${lib('autocannon')}  `,
+    `routemeter: ${lib('@routemeter/core')}, ${lib('@routemeter/fastify')}, ${lib('@routemeter/express')}  `,
+    `Peers: ${lib('fastify-metrics')} (with ${lib('@platformatic/prom-client')}); ` +
+      `${lib('@immobiliarelabs/fastify-metrics')} (dats ${v['@immobiliarelabs/dats'] ?? '?'}); ` +
+      `${lib('express-prom-bundle')} (${lib('prom-client')}); ${lib('connect-datadog')}  `,
+    `Pinning: ${meta.pinning}  `,
+    `Load: autocannon, ${s.connections} connections, keep-alive, GET of a JSON hello-world route; UDP sink on 127.0.0.1 ` +
+      `(receive buffer ${fmtInt(meta.sinkRecvBuffer / 1024)} KiB)  `,
+    `Bursts: ${s.rounds} rounds, variants in random order each round; per burst ` +
+      `${fmtInt(s.warmup.fastify)}/${fmtInt(s.warmup.express)} warm-up then ` +
+      `${fmtInt(s.measure.fastify)}/${fmtInt(s.measure.express)} measured requests (Fastify/Express), ` +
+      `after a first warm-up of ${fmtInt(s.firstWarmup.fastify)}/${fmtInt(s.firstWarmup.express)}.  `,
+  ].join('\n')
+}
+
+const METHOD = `How to read it: **CPU µs/req** is the server process's own \`process.cpuUsage()\` (user +
+system) between two IPC messages around a burst of a fixed number of requests, divided by the
+requests its handler ran; the window starts and ends with a flush of the variant's metrics, so
+aggregation and sending are paid inside it. Each round runs every server once, in a fresh random
+order, framework by framework; **× bare** is the ratio to the same framework's bare app in the
+same round, the median over rounds shown with min–max in brackets (**× floor** in the budget is
+the same against the empty-hook floor). The A/A control is a second, identical bare process
+measured like a variant: how far it lands from 1 is the resolution of this run. req/s and p99 come
+from autocannon on the other core, where the sink also runs; they depend on both processes,
+CPU/req only on the server. Datagrams and bytes are counted by the sink for the measured window.
+The emits column checks that each variant really records: StatsD variants on the sink (counter
+values summed and samples counted, against the requests served), Prometheus variants through
+their registry's histogram count.`
+
+function disturbance(main, scale, settings) {
+  const all = [...Object.values(main).flat(), ...(scale ?? []).flatMap((s) => s.records)]
+  const measured = all.filter((r) => typeof r.foreignShare === 'number')
+  if (measured.length === 0) return 'Disturbance: not measured (/proc/stat unavailable).'
+  const disturbed = measured.filter((r) => r.disturbed).length
+  const retried = measured.filter((r) => r.attempts > 1).length
+  return (
+    `Disturbance: this machine is shared; ${disturbed} of ${measured.length} bursts ran while ` +
+    `other processes used more than 0.15 of a core (median ${fmt(median(measured.map((r) => r.foreignShare)), 2)} ` +
+    `cores, from /proc/stat minus the benchmark's own processes)` +
+    (settings.attempts > 1
+      ? `; ${retried} bursts were re-run (up to ${settings.attempts} attempts, the last kept).`
+      : '; quick mode does not re-run them.')
+  )
+}
+
+export function renderReport({ meta, main, lifetime, scale, rss, micro, skipped, failures }) {
+  const rows = summarizeMain(main, lifetime)
+  const scaleSummary = summarizeScale(scale)
+  const quick = meta.settings.mode === 'quick'
+  const budget = budgetLines({ rows, scale: scaleSummary, rss, micro, quick })
+  const parts = [
+    '# routemeter benchmark results',
+    '',
+    header(meta),
+    disturbance(main, scale, meta.settings),
+    '',
+    '## Budget',
+    '',
+    ...budget.map((b) => `- **${b.status}** ${b.text}`),
+    '',
+    '## Overhead against a bare app and against peers',
+    '',
+    mainTable(rows),
+    '',
+    METHOD,
+  ]
+  if (scaleSummary) {
+    parts.push(
+      '',
+      '## Scale: distinct routes hit',
+      '',
+      `Fastify only (Express's router matches routes one after another, so its own cost grows ` +
+        `with the route count). Templates \`/s<i>/items/:id\` hit round robin; every route is ` +
+        `hit before measuring, so every series exists. ${meta.settings.scale.rounds} rounds of ` +
+        `${fmtInt(meta.settings.scale.measure)} requests.`,
+      '',
+      scaleTable(scaleSummary),
+    )
+  }
+  if (rss) {
+    const pts = rss.points
+    const pick = [...new Set([0, Math.floor(pts.length / 2), pts.length - 1])].map((i) => pts[i])
+    parts.push(
+      '',
+      '## Memory',
+      '',
+      `${VARIANTS.find((v) => v.id === rss.variant)?.label}, ${fmtInt(rss.routes)} routes, ` +
+        `${fmtInt(rss.requests)} requests after a ${fmtInt(meta.settings.rss.warmup)}-request warm-up; ` +
+        `${fmtInt(rss.series)} series held, ${fmtInt(rss.overflowed ?? 0)} overflowed, ` +
+        `${fmtInt(rss.droppedLines ?? 0)} lines dropped.`,
+      '',
+      mdTable(
+        ['Requests since warm-up', 'RSS MB', 'heap used MB'],
+        pick.map((p) => [fmtInt(p.requests), fmt(p.rss / MB, 1), fmt(p.heapUsed / MB, 1)]),
+      ),
+    )
+  }
+  if (micro) {
+    parts.push(
+      '',
+      '## Record path micro-benchmark',
+      '',
+      'One process on the server core; CPU time (user + system) per operation including the ' +
+        'final flush/drain that puts everything on the wire, median over repetitions in random ' +
+        'order; the sync column is the loop alone.',
+      '',
+      microTable(micro),
+    )
+  }
+  if (skipped.length || failures.length) {
+    parts.push('', '## Not measured', '')
+    for (const s of skipped) parts.push(`- ${s.id}: skipped, ${s.reason}`)
+    for (const f of failures) {
+      parts.push(
+        `- ${f.id}${f.routes ? ` @ ${f.routes} routes` : ''}: failed, ${f.error.split('\n')[0]}`,
+      )
+    }
+  }
+  return parts.join('\n')
+}
+
+export function renderSoak(meta, soak) {
+  const label = VARIANTS.find((v) => v.id === soak.variant)?.label ?? soak.variant
+  const first = soak.points[0]
+  const last = soak.points.at(-1)
+  const peak = max(soak.points.map((p) => p.rss))
+  const lost = soak.served - soak.counterSum
+  return [
+    '# routemeter soak',
+    '',
+    `Date: ${meta.date}  `,
+    `Command: \`${meta.command}\`  `,
+    `Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores; Node ${meta.versions.node}  `,
+    `Pinning: ${meta.pinning}`,
+    '',
+    `${label}, ${fmtInt(soak.routes)} routes hit round robin, ${soak.minutes} min of continuous ` +
+      `autocannon load (${meta.settings.connections} connections), RSS read every ${soak.chunkSeconds} s.`,
+    '',
+    `- requests served: ${fmtInt(soak.served)}; client errors: ${fmtInt(soak.errors)}`,
+    `- RSS: ${fmt(first.rss / MB, 1)} MB after warm-up → ${fmt(last.rss / MB, 1)} MB at the end ` +
+      `(peak ${fmt(peak / MB, 1)} MB, growth ${fmt((last.rss - first.rss) / MB, 1)} MB)`,
+    `- sink: ${fmtInt(soak.counterSum)}/${fmtInt(soak.served)} counts, ${fmtInt(soak.samples)}/` +
+      `${fmtInt(soak.served)} samples (${lost === 0 && soak.samples === soak.served ? 'zero lost' : `${fmtInt(lost)} counts missing`})`,
+    `- meter: ${fmtInt(soak.stats?.series)} series, ${fmtInt(soak.stats?.droppedLines)} lines dropped, ` +
+      `${fmtInt(soak.stats?.overflowed)} overflowed`,
+    '',
+    mdTable(
+      ['Seconds', 'Requests', 'RSS MB', 'heap used MB'],
+      soak.points.map((p) => [
+        fmtInt(p.seconds),
+        fmtInt(p.served),
+        fmt(p.rss / MB, 1),
+        fmt(p.heapUsed / MB, 1),
+      ]),
+    ),
+  ].join('\n')
+}

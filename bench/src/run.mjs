@@ -1,0 +1,641 @@
+// `pnpm bench`: routemeter's overhead against a bare app and against peers, measured side by
+// side. Every variant is its own server process pinned to one core; autocannon runs in another
+// process on the other core, next to a real UDP StatsD sink. Variants are interleaved round by
+// round in random order; each burst measures the server's own CPU time over a fixed number of
+// requests after a warm-up, and ratios to the same framework's bare app are taken per round.
+//
+//   node src/run.mjs [--quick] [--filter <text>]... [--rounds <n>] [--soak [--soak-minutes <n>]]
+//                    [--skip-scale] [--skip-rss] [--skip-micro]
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { busyMs } from './lib/cpustat.mjs'
+import { machine, versions } from './lib/env-info.mjs'
+import { canPin, pinSelf, startWorker } from './lib/ipc.mjs'
+import { renderReport, renderSoak } from './lib/report.mjs'
+import { shuffle, sleep } from './lib/stats.mjs'
+import { VARIANTS, variantById } from './variants/index.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const benchDir = join(here, '..')
+const SERVER_CORE = 0
+const LOAD_CORE = 1
+/** A burst during which other processes used more than this many cores is disturbed. */
+const FOREIGN_LIMIT = 0.15
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string' },
+    filter: { type: 'string', multiple: true },
+    rounds: { type: 'string' },
+    'skip-scale': { type: 'boolean', default: false },
+    'skip-rss': { type: 'boolean', default: false },
+    'skip-micro': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+
+if (flags.help) {
+  console.log(`usage: pnpm bench [--quick] [--filter <text>]... [--rounds <n>]
+                  [--skip-scale] [--skip-rss] [--skip-micro] [--out <file>]
+       pnpm bench --soak [--soak-minutes <n>]
+
+variants: ${VARIANTS.map((v) => v.id).join(', ')}`)
+  process.exit(0)
+}
+
+/** Burst sizes per mode. Fastify serves ~5x more requests per second than Express here. */
+const SETTINGS = flags.quick
+  ? {
+      mode: 'quick',
+      rounds: 5,
+      attempts: 1,
+      connections: 50,
+      // Servers keep getting faster for their first ~100 000 Fastify / ~20 000 Express
+      // requests (JIT tiers, GC sizing); the full run warms that far, quick mode less (its A/A
+      // control row shows what that costs in precision).
+      firstWarmup: { fastify: 20_000, express: 4000 },
+      // A server that sat idle while the others ran needs a few thousand requests to be back
+      // at speed (short bursts straight after idle cost up to 2x), hence the per-burst warm-up.
+      warmup: { fastify: 3000, express: 500 },
+      measure: { fastify: 12_000, express: 2500 },
+      scale: {
+        rounds: 3,
+        routes: [10, 1000, 10000],
+        firstWarmup: 10_000,
+        warmup: 3000,
+        measure: 12_000,
+        variants: ['fastify-bare', 'fastify-routemeter-tags'],
+      },
+      rss: { routes: 1000, warmup: 20_000, requests: 100_000, chunk: 50_000 },
+    }
+  : {
+      mode: 'full',
+      rounds: 10,
+      attempts: 3,
+      connections: 50,
+      firstWarmup: { fastify: 100_000, express: 20_000 },
+      warmup: { fastify: 8000, express: 1500 },
+      measure: { fastify: 60_000, express: 8000 },
+      scale: {
+        rounds: 5,
+        routes: [10, 1000, 10000],
+        firstWarmup: 40_000,
+        warmup: 8000,
+        measure: 60_000,
+        variants: ['fastify-bare', 'fastify-routemeter-tags', 'fastify-routemeter-path'],
+      },
+      rss: { routes: 1000, warmup: 20_000, requests: 1_000_000, chunk: 100_000 },
+    }
+if (flags.rounds) SETTINGS.rounds = Math.max(1, Number(flags.rounds))
+
+const log = (...args) => console.error('[bench]', ...args)
+const startedAt = Date.now()
+const elapsed = () => `${((Date.now() - startedAt) / 1000).toFixed(0)}s`
+
+async function routemeterAvailability() {
+  const out = {}
+  for (const pkg of ['@routemeter/core', '@routemeter/fastify', '@routemeter/express']) {
+    try {
+      await import(pkg)
+      out[pkg] = true
+    } catch (err) {
+      out[pkg] = String(err?.message ?? err).split('\n')[0]
+    }
+  }
+  return out
+}
+
+function needs(variant) {
+  const pkgs = []
+  if (variant.kind === 'routemeter' || variant.kind === 'diagnostic') {
+    pkgs.push('@routemeter/core', `@routemeter/${variant.framework}`)
+  }
+  return pkgs
+}
+
+async function startServer(ctx, variant, routes = 0) {
+  const name = routes ? `${variant.id}@${routes}` : variant.id
+  const { port: sinkPort } = await ctx.sink.call('open')
+  const worker = startWorker(
+    name,
+    join(here, 'server.mjs'),
+    [JSON.stringify({ variant: variant.id, sinkPort, routes })],
+    { core: SERVER_CORE },
+  )
+  const info = await worker.ready()
+  worker.port = info.port
+  worker.sinkPort = sinkPort
+  worker.variant = variant
+  worker.routes = routes
+  return worker
+}
+
+/** Starts servers in parallel; a variant that fails to start is reported, not fatal. */
+async function startServers(ctx, specs) {
+  const started = await Promise.allSettled(
+    specs.map(({ variant, routes }) => startServer(ctx, variant, routes)),
+  )
+  const servers = []
+  started.forEach((res, i) => {
+    const { variant, routes } = specs[i]
+    if (res.status === 'fulfilled') servers.push(res.value)
+    else {
+      ctx.failures.push({
+        id: variant.id,
+        routes,
+        error: String(res.reason?.message ?? res.reason),
+      })
+      log(`could not start ${variant.id}${routes ? `@${routes}` : ''}: ${res.reason?.message}`)
+    }
+  })
+  return servers
+}
+
+/** Waits until the sink has seen no new datagram for two polls in a row. */
+async function settleSink(sink, port) {
+  let last = await sink.call('snapshot', { port })
+  let stable = 0
+  for (let i = 0; i < 500 && stable < 2; i++) {
+    await sleep(10)
+    const now = await sink.call('snapshot', { port })
+    stable = now.packets === last.packets ? stable + 1 : 0
+    last = now
+  }
+  return last
+}
+
+function delta(end, begin, key) {
+  const a = end?.[key]
+  const b = begin?.[key]
+  return typeof a === 'number' && typeof b === 'number' ? a - b : undefined
+}
+
+/**
+ * A burst, retried (up to `attempts` in all; full mode only) when other processes on this
+ * shared machine took more than FOREIGN_LIMIT of a core while it ran; the last attempt is kept
+ * either way and the report says how many bursts were disturbed.
+ */
+async function burst(ctx, server, sizes) {
+  let rec
+  for (let attempt = 1; attempt <= SETTINGS.attempts; attempt++) {
+    rec = await burstOnce(ctx, server, sizes)
+    rec.attempts = attempt
+    rec.disturbed = rec.foreignShare > FOREIGN_LIMIT
+    if (process.env.BENCH_DEBUG) {
+      log(
+        `${server.name}: ${rec.cpuPerReq.toFixed(2)} µs/req, ${rec.rps.toFixed(0)} req/s, ` +
+          `foreign ${rec.foreignShare?.toFixed(3)} cores (attempt ${attempt})`,
+      )
+    }
+    if (!(rec.foreignShare > FOREIGN_LIMIT)) break
+  }
+  return rec
+}
+
+/**
+ * One measured burst: warm-up, flush, sink reset, `start` (CPU snapshot), a fixed number of
+ * requests, `stop` (flush, then CPU delta), sink totals once nothing more arrives.
+ */
+async function burstOnce(ctx, server, { amount, warmup }) {
+  const routes = server.routes
+  const connections = SETTINGS.connections
+  if (warmup)
+    await ctx.loader.call('run', { port: server.port, amount: warmup, routes, connections })
+  // Only StatsD senders need the sink to go quiet before and after a window.
+  const emits = server.variant.emits === 'statsd'
+  await server.call('flush')
+  if (emits) await settleSink(ctx.sink, server.sinkPort)
+  await ctx.sink.call('reset', { port: server.sinkPort })
+  const sinkCpu0 = (await ctx.sink.call('cpu')).us
+  const busy0 = busyMs()
+  const self0 = process.cpuUsage()
+  const begin = await server.call('start')
+  const load = await ctx.loader.call('run', { port: server.port, amount, routes, connections })
+  const end = await server.call('stop')
+  const busy1 = busyMs()
+  const self = process.cpuUsage(self0)
+  const sinkCpu = (await ctx.sink.call('cpu')).us - sinkCpu0
+  const sunk = emits
+    ? await settleSink(ctx.sink, server.sinkPort)
+    : await ctx.sink.call('snapshot', { port: server.sinkPort })
+  const cpuUs = end.userUs + end.systemUs
+  const oursMs = (cpuUs + load.loaderCpuUs + sinkCpu + self.user + self.system) / 1000
+  const foreignShare =
+    busy0 === undefined ? undefined : Math.max(0, busy1 - busy0 - oursMs) / end.wallMs
+  return {
+    served: end.served,
+    totalServed: end.totalServed,
+    cpuPerReq: cpuUs / end.served,
+    sysPerReq: end.systemUs / end.served,
+    wallMs: end.wallMs,
+    rps: load.rps,
+    serverCpuShare: cpuUs / 1000 / end.wallMs,
+    foreignShare,
+    loaderCpuShare: load.loaderCpuShare,
+    p50: load.p50,
+    p99: load.p99,
+    clientErrors: load.errors + load.timeouts,
+    non2xx: load.non2xx,
+    clientRequests: load.requests,
+    packets: sunk.packets,
+    bytes: sunk.bytes,
+    lines: sunk.lines,
+    badLines: sunk.badLines,
+    counterSum: sunk.counterSum,
+    samples: sunk.samples,
+    maxDatagram: sunk.maxDatagram,
+    rss: end.rss,
+    heapUsed: end.heapUsed,
+    linesSent: delta(end.stats, begin.stats, 'lines'),
+    datagramsSent: delta(end.stats, begin.stats, 'datagrams'),
+    droppedLines: delta(end.stats, begin.stats, 'droppedLines'),
+    sendErrors: delta(end.stats, begin.stats, 'sendErrors'),
+    check: end.check,
+  }
+}
+
+/**
+ * Runs `rounds` rounds. Each group is a reference server (the bare app) and the variants
+ * compared with it; in every round each server of a group runs one burst, in a fresh random
+ * order (groups in random order too), and each variant's ratio is taken against the reference
+ * burst of the same group and round. Every server gets the same traffic, so none is further
+ * along its warm-up than another, and the two bursts compared are seconds apart, so slow drift
+ * of this noisy machine cancels.
+ */
+async function interleave(ctx, groups, rounds, sizes, label) {
+  const records = new Map()
+  const dead = new Set()
+  for (const g of groups) for (const s of [g.ref, ...g.others]) records.set(s, [])
+  for (let round = 0; round < rounds; round++) {
+    for (const g of shuffle(groups)) {
+      const got = new Map()
+      for (const server of shuffle([g.ref, ...g.others])) {
+        if (dead.has(server)) continue
+        try {
+          const rec = { round, ...(await burst(ctx, server, sizes(server))) }
+          records.get(server).push(rec)
+          got.set(server, rec)
+        } catch (err) {
+          log(`${server.name} failed in round ${round + 1}: ${err.message}`)
+          ctx.failures.push({ id: server.variant.id, routes: server.routes, error: err.message })
+          dead.add(server)
+        }
+      }
+      const ref = got.get(g.ref)
+      for (const [server, rec] of got) {
+        if (!ref) continue
+        rec.cpuRatio = server === g.ref ? 1 : rec.cpuPerReq / ref.cpuPerReq
+        rec.rpsRatio = server === g.ref ? 1 : rec.rps / ref.rps
+      }
+    }
+    log(`${label}: round ${round + 1}/${rounds} done (${elapsed()})`)
+  }
+  return records
+}
+
+async function warmUp(ctx, servers, amountFor) {
+  for (const server of servers) {
+    try {
+      await ctx.loader.call('run', {
+        port: server.port,
+        amount: amountFor(server),
+        routes: server.routes,
+        connections: SETTINGS.connections,
+      })
+    } catch (err) {
+      log(`warm-up of ${server.name} failed: ${err.message}`)
+    }
+  }
+}
+
+async function stopServer(ctx, server) {
+  if (server.variant.emits === 'statsd') {
+    try {
+      const final = await server.call('finish')
+      if (typeof final.stats?.lines === 'number') {
+        const sunk = await settleSink(ctx.sink, server.sinkPort)
+        ctx.lifetime.set(server, {
+          linesSent: final.stats.lines,
+          linesGot: sunk.total.lines,
+          datagramsSent: final.stats.datagrams,
+          datagramsGot: sunk.total.packets,
+          droppedLines: final.stats.droppedLines,
+          badLines: sunk.total.badLines,
+        })
+      }
+    } catch (err) {
+      log(`${server.name}: final flush failed: ${err.message}`)
+    }
+  }
+  await server.close()
+  await ctx.sink.call('release', { port: server.sinkPort }).catch(() => {})
+}
+
+async function closeAll(ctx, servers) {
+  await Promise.all(servers.map((s) => stopServer(ctx, s)))
+}
+
+function selectVariants(available, skipped) {
+  const filters = flags.filter ?? []
+  const wanted = VARIANTS.filter((v) =>
+    filters.length === 0
+      ? (v.kind !== 'diagnostic' && !v.fullOnly) || SETTINGS.mode === 'full'
+      : filters.some((f) => v.id.includes(f)),
+  )
+  // A framework's bare app is always measured when any of its variants is: ratios need it.
+  const frameworks = new Set(wanted.map((v) => v.framework))
+  const chosen = VARIANTS.filter(
+    (v) => wanted.includes(v) || (v.kind === 'bare' && frameworks.has(v.framework)),
+  )
+  return chosen.filter((v) => {
+    const missing = needs(v).filter((p) => available[p] !== true)
+    if (missing.length) skipped.push({ id: v.id, reason: `${missing.join(', ')} not built` })
+    return missing.length === 0
+  })
+}
+
+async function mainMatrix(ctx, servers) {
+  await warmUp(ctx, servers, (s) => SETTINGS.firstWarmup[s.variant.framework])
+  log(`servers warm (${elapsed()}); ${SETTINGS.rounds} rounds`)
+  const groups = []
+  for (const ref of servers.filter((s) => s.variant.kind === 'bare')) {
+    const others = servers.filter((s) => s.variant.framework === ref.variant.framework && s !== ref)
+    groups.push({ ref, others })
+  }
+  const records = await interleave(
+    ctx,
+    groups,
+    SETTINGS.rounds,
+    (s) => ({
+      amount: SETTINGS.measure[s.variant.framework],
+      warmup: SETTINGS.warmup[s.variant.framework],
+    }),
+    'main',
+  )
+  await closeAll(ctx, servers)
+  const out = {}
+  const lifetime = {}
+  for (const [server, recs] of records) {
+    out[server.variant.id] = recs
+    lifetime[server.variant.id] = ctx.lifetime.get(server)
+  }
+  return { main: out, lifetime }
+}
+
+function scaleSpecs(available) {
+  const cfg = SETTINGS.scale
+  const variants = cfg.variants
+    .map((id) => variantById(id))
+    .filter((v) => needs(v).every((p) => available[p] === true))
+  if (!variants.some((v) => v.kind === 'routemeter')) return []
+  const specs = []
+  for (const routes of cfg.routes) for (const variant of variants) specs.push({ variant, routes })
+  return specs
+}
+
+async function scaleRuns(ctx, servers) {
+  const cfg = SETTINGS.scale
+  // Every route is hit at least twice before measuring, so every series already exists.
+  await warmUp(ctx, servers, (s) => Math.max(2 * s.routes, cfg.firstWarmup))
+  const groups = []
+  for (const ref of servers.filter((s) => s.variant.kind === 'bare')) {
+    const others = servers.filter((s) => s.routes === ref.routes && s !== ref)
+    groups.push({ ref, others })
+  }
+  const records = await interleave(
+    ctx,
+    groups,
+    cfg.rounds,
+    () => ({ amount: cfg.measure, warmup: cfg.warmup }),
+    'scale',
+  )
+  await closeAll(ctx, servers)
+  return [...records].map(([server, recs]) => ({
+    id: server.variant.id,
+    routes: server.routes,
+    records: recs,
+    lifetime: ctx.lifetime.get(server),
+  }))
+}
+
+/** RSS growth of a routemeter server over many requests spread over many routes. */
+async function rssRun(ctx, variantId, cfg) {
+  const variant = variantById(variantId)
+  const [server] = await startServers(ctx, [{ variant, routes: cfg.routes }])
+  if (!server) return undefined
+  const run = (amount) =>
+    ctx.loader.call(
+      'run',
+      { port: server.port, amount, routes: cfg.routes, connections: SETTINGS.connections },
+      600_000,
+    )
+  log(`rss: ${cfg.requests.toLocaleString('en-US')} requests over ${cfg.routes} routes`)
+  await run(cfg.warmup)
+  await server.call('flush')
+  await settleSink(ctx.sink, server.sinkPort)
+  await ctx.sink.call('reset', { port: server.sinkPort })
+  const base = await server.call('memory')
+  const points = [{ requests: 0, rss: base.rss, heapUsed: base.heapUsed }]
+  let done = 0
+  let errors = 0
+  while (done < cfg.requests) {
+    const amount = Math.min(cfg.chunk, cfg.requests - done)
+    const res = await run(amount)
+    errors += res.errors + res.timeouts + res.non2xx
+    done += amount
+    const m = await server.call('memory')
+    points.push({ requests: done, rss: m.rss, heapUsed: m.heapUsed })
+  }
+  await server.call('flush')
+  const sunk = await settleSink(ctx.sink, server.sinkPort)
+  const end = await server.call('memory')
+  await stopServer(ctx, server)
+  const served = end.totalServed - base.totalServed
+  return {
+    variant: variant.id,
+    routes: cfg.routes,
+    requests: cfg.requests,
+    served,
+    errors,
+    points,
+    growth: end.rss - base.rss,
+    heapGrowth: end.heapUsed - base.heapUsed,
+    counterSum: sunk.counterSum,
+    samples: sunk.samples,
+    packets: sunk.packets,
+    droppedLines: delta(end.stats, base.stats, 'droppedLines'),
+    overflowed: end.stats?.overflowed,
+    series: end.stats?.series,
+  }
+}
+
+async function microRun(ctx, available) {
+  const micro = startWorker('micro', join(here, 'micro.mjs'), [], { core: SERVER_CORE })
+  await micro.ready()
+  log('micro-benchmark of the record path')
+  try {
+    return await micro.call(
+      'run',
+      {
+        port: (await ctx.sink.call('open')).port,
+        quick: SETTINGS.mode === 'quick',
+        hasRoutemeter: available['@routemeter/core'] === true,
+      },
+      600_000,
+    )
+  } finally {
+    await micro.close()
+  }
+}
+
+function commandLine() {
+  const args = process.argv.slice(2).join(' ')
+  const viaPnpm = process.env.npm_lifecycle_event === 'bench'
+  return `${viaPnpm ? 'pnpm bench' : 'node bench/src/run.mjs'}${args ? ` ${args}` : ''}`
+}
+
+async function soak(ctx, available) {
+  const minutes = Number(flags['soak-minutes'] ?? 5)
+  const variant = variantById('fastify-routemeter-tags')
+  if (!needs(variant).every((p) => available[p] === true)) {
+    throw new Error('soak needs @routemeter/core and @routemeter/fastify built (pnpm build)')
+  }
+  const routes = 1000
+  const [server] = await startServers(ctx, [{ variant, routes }])
+  if (!server) throw new Error(`soak server failed: ${ctx.failures.at(-1)?.error}`)
+  const connections = SETTINGS.connections
+  await ctx.loader.call('run', { port: server.port, amount: 20_000, routes, connections })
+  await server.call('flush')
+  await settleSink(ctx.sink, server.sinkPort)
+  await ctx.sink.call('reset', { port: server.sinkPort })
+  const base = await server.call('memory')
+  const points = [{ seconds: 0, ...base, served: 0 }]
+  const chunkSeconds = 15
+  const chunks = Math.max(1, Math.round((minutes * 60) / chunkSeconds))
+  log(`soak: ${minutes} min over ${routes} routes, RSS every ${chunkSeconds} s`)
+  let errors = 0
+  for (let i = 1; i <= chunks; i++) {
+    const res = await ctx.loader.call(
+      'run',
+      { port: server.port, duration: chunkSeconds, routes, connections },
+      chunkSeconds * 1000 + 60_000,
+    )
+    errors += res.errors + res.timeouts + res.non2xx
+    const m = await server.call('memory')
+    points.push({ seconds: i * chunkSeconds, ...m, served: m.totalServed - base.totalServed })
+    log(
+      `soak ${i * chunkSeconds}s: rss ${(m.rss / 2 ** 20).toFixed(1)} MB, ` +
+        `${points.at(-1).served.toLocaleString('en-US')} requests`,
+    )
+  }
+  await server.call('flush')
+  const sunk = await settleSink(ctx.sink, server.sinkPort)
+  const end = await server.call('memory')
+  await stopServer(ctx, server)
+  return {
+    variant: variant.id,
+    routes,
+    minutes,
+    chunkSeconds,
+    points,
+    errors,
+    served: end.totalServed - base.totalServed,
+    counterSum: sunk.counterSum,
+    samples: sunk.samples,
+    stats: end.stats,
+  }
+}
+
+async function main() {
+  const pinned = canPin() && pinSelf(LOAD_CORE)
+  const available = await routemeterAvailability()
+  const sink = startWorker('sink', join(here, 'sink.mjs'), [], { core: LOAD_CORE })
+  const loader = startWorker('loader', join(here, 'loader.mjs'), [], { core: LOAD_CORE })
+  await sink.ready()
+  await loader.ready()
+  const ctx = { sink, loader, failures: [], lifetime: new Map() }
+  const probe = await sink.call('open')
+  await sink.call('release', { port: probe.port })
+  const meta = {
+    date: new Date().toISOString(),
+    command: commandLine(),
+    machine: machine(benchDir),
+    versions: versions(benchDir),
+    pinning: pinned
+      ? `taskset: each server (once started) and the micro-benchmark on core ${SERVER_CORE}; ` +
+        `load generator, UDP sink and orchestrator on core ${LOAD_CORE}`
+      : 'not pinned (taskset unavailable or fewer than 2 cores)',
+    sinkRecvBuffer: probe.recvBufferSize,
+    settings: SETTINGS,
+    available,
+  }
+
+  try {
+    if (flags.soak) {
+      const result = await soak(ctx, available)
+      const md = renderSoak(meta, result)
+      console.log(md)
+      const out = flags.out ?? join(benchDir, 'SOAK.md')
+      writeFileSync(out, `${md}\n`)
+      log(`wrote ${out} (${elapsed()})`)
+      return
+    }
+
+    const skipped = []
+    const variants = selectVariants(available, skipped)
+    for (const s of skipped) log(`skipping ${s.id}: ${s.reason}`)
+    // Every server starts up front, on both cores (start-up is not measured), then each is
+    // pinned to the server core; idle servers cost nothing measurable.
+    const specs = variants.map((variant) => ({ variant, routes: 0 }))
+    if (!flags['skip-scale'] && !flags.filter) specs.push(...scaleSpecs(available))
+    log(`starting ${specs.length} servers`)
+    const servers = await startServers(ctx, specs)
+    const { main, lifetime } = await mainMatrix(
+      ctx,
+      servers.filter((s) => s.routes === 0),
+    )
+    const scaleServers = servers.filter((s) => s.routes > 0)
+    const scale = scaleServers.length ? await scaleRuns(ctx, scaleServers) : undefined
+    const rmFastify =
+      available['@routemeter/core'] === true && available['@routemeter/fastify'] === true
+    const rss =
+      flags['skip-rss'] || flags.filter || !rmFastify
+        ? undefined
+        : await rssRun(ctx, 'fastify-routemeter-tags', SETTINGS.rss)
+    const micro = flags['skip-micro'] ? undefined : await microRun(ctx, available)
+    meta.durationSeconds = (Date.now() - startedAt) / 1000
+
+    const md = renderReport({
+      meta,
+      main,
+      lifetime,
+      scale,
+      rss,
+      micro,
+      skipped,
+      failures: ctx.failures,
+    })
+    console.log(md)
+    const out = flags.out ?? join(benchDir, 'RESULTS.md')
+    writeFileSync(out, `${md}\n`)
+    mkdirSync(join(benchDir, '.results'), { recursive: true })
+    writeFileSync(
+      join(benchDir, '.results', `${SETTINGS.mode}-raw.json`),
+      `${JSON.stringify({ meta, main, lifetime, scale, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
+    )
+    log(`wrote ${out} (${elapsed()})`)
+  } finally {
+    await Promise.all([loader.close(), sink.close()])
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exitCode = 1
+  setTimeout(() => process.exit(1), 5000).unref()
+})

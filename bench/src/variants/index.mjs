@@ -1,0 +1,170 @@
+// The variant list. Metadata only: the heavy imports happen in the server process.
+//
+// kind:    bare | control (a second bare process measured like a variant: shows the method's own
+//          bias and noise) | floor | routemeter | peer | diagnostic (full runs, or --filter)
+// fullOnly: left out of --quick runs unless --filter names it.
+// emits:   statsd (sends to the sink) | prometheus (records in-process, pull) | none
+// perRequest: for StatsD emitters, the counter increments and timer samples one request
+//          produces, used to check on the sink that nothing was lost.
+
+export const VARIANTS = [
+  { id: 'fastify-bare', framework: 'fastify', kind: 'bare', label: 'Fastify bare' },
+  {
+    id: 'fastify-bare-twin',
+    framework: 'fastify',
+    kind: 'control',
+    label: 'Fastify bare, second process (A/A control)',
+  },
+  {
+    id: 'fastify-hooks',
+    framework: 'fastify',
+    kind: 'floor',
+    label: 'Fastify + 2 empty hooks (floor)',
+  },
+  {
+    id: 'fastify-routemeter-tags',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (tags)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'fastify-routemeter-path',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (path)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'fastify-routemeter-timer',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (tags) + handler timer',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 2 },
+  },
+  {
+    id: 'fastify-routemeter-packed',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (tags, packValues)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'fastify-routemeter-disabled',
+    framework: 'fastify',
+    kind: 'diagnostic',
+    label: 'Fastify + routemeter (enabled: false; diagnostic)',
+  },
+  {
+    id: 'fastify-routemeter-8k',
+    framework: 'fastify',
+    kind: 'diagnostic',
+    label: 'Fastify + routemeter (tags, maxBufferSize 8192; diagnostic)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'fastify-hotshots',
+    framework: 'fastify',
+    kind: 'peer',
+    label: 'Fastify + hot-shots per request (unbuffered)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'fastify-hotshots-buffered',
+    framework: 'fastify',
+    kind: 'peer',
+    label: 'Fastify + hot-shots per request (maxBufferSize 1432)',
+    fullOnly: true,
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'fastify-fastify-metrics',
+    framework: 'fastify',
+    kind: 'peer',
+    label: 'Fastify + fastify-metrics (prom)',
+    emits: 'prometheus',
+  },
+  {
+    id: 'fastify-immobiliarelabs',
+    framework: 'fastify',
+    kind: 'peer',
+    label: 'Fastify + @immobiliarelabs/fastify-metrics',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  { id: 'express-bare', framework: 'express', kind: 'bare', label: 'Express bare' },
+  {
+    id: 'express-bare-twin',
+    framework: 'express',
+    kind: 'control',
+    label: 'Express bare, second process (A/A control)',
+  },
+  {
+    id: 'express-finish',
+    framework: 'express',
+    kind: 'floor',
+    label: "Express + empty 'finish' listener (floor)",
+  },
+  {
+    id: 'express-routemeter-tags',
+    framework: 'express',
+    kind: 'routemeter',
+    label: 'Express + routemeter (tags)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'express-routemeter-path',
+    framework: 'express',
+    kind: 'routemeter',
+    label: 'Express + routemeter (path)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'express-routemeter-disabled',
+    framework: 'express',
+    kind: 'diagnostic',
+    label: 'Express + routemeter (enabled: false; diagnostic)',
+  },
+  {
+    id: 'express-prom-bundle',
+    framework: 'express',
+    kind: 'peer',
+    label: 'Express + express-prom-bundle (prom)',
+    emits: 'prometheus',
+  },
+  {
+    id: 'express-connect-datadog',
+    framework: 'express',
+    kind: 'peer',
+    label: 'Express + connect-datadog',
+    emits: 'statsd',
+    perRequest: { counter: 2, samples: 1 },
+  },
+]
+
+export function variantById(id) {
+  const v = VARIANTS.find((x) => x.id === id)
+  if (!v) throw new Error(`unknown variant ${id}; known: ${VARIANTS.map((x) => x.id).join(', ')}`)
+  return v
+}
+
+/** Builds the server for a variant (called in the server process). */
+export async function buildVariant(id, ctx) {
+  const v = variantById(id)
+  const kind = id.slice(v.framework.length + 1)
+  if (v.framework === 'fastify') {
+    const { buildFastify } = await import('./fastify.mjs')
+    return buildFastify(kind, ctx)
+  }
+  const { buildExpress } = await import('./express.mjs')
+  return buildExpress(kind, ctx)
+}
