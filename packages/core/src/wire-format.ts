@@ -55,9 +55,24 @@ export class WireFormat {
   }
 }
 
+/**
+ * Decimal fractions `.001` … `.999` with trailing zeros trimmed (`.5`, `.25`): formatting a
+ * sample becomes integer-to-string plus a table lookup, several times cheaper than V8's
+ * double-to-string, on the one loop that runs once per recorded sample.
+ */
+const FRACTIONS: readonly string[] = Array.from({ length: 1000 }, (_, thousandths) =>
+  thousandths === 0 ? '' : `.${String(thousandths).padStart(3, '0').replace(/0+$/, '')}`,
+)
+/** Beyond this, integer math on thousandths would lose precision; V8 formats those itself. */
+const MAX_FAST = 2 ** 40
+
 /** Numbers as StatsD reads them: integers as is, fractions to three decimals (µs for ms timers). */
 export function formatValue(value: number): string {
   if (Number.isInteger(value)) return String(value)
-  const rounded = Math.round(value * 1000) / 1000
-  return String(rounded)
+  const magnitude = value < 0 ? -value : value
+  if (magnitude >= MAX_FAST) return String(Math.round(value * 1000) / 1000)
+  const thousandths = Math.round(magnitude * 1000)
+  const whole = Math.floor(thousandths / 1000)
+  const text = `${whole}${FRACTIONS[thousandths - whole * 1000]}`
+  return value < 0 && thousandths !== 0 ? `-${text}` : text
 }
