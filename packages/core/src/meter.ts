@@ -221,7 +221,13 @@ export class AggregatingMeter implements Meter {
     const found = this.routes.get(template)
     if (found !== undefined) return found
     // Route handles are bounded like series, so arbitrary labels cannot grow memory.
-    if (this.routes.size >= this.options.maxSeries) return this.overflow()
+    if (this.routes.size >= this.options.maxSeries) {
+      this.faults.report(
+        'series-cap',
+        `more than ${this.options.maxSeries} routes; route ${JSON.stringify(String(template).slice(0, 100))} is counted in the overflow bucket`,
+      )
+      return this.overflow()
+    }
     const route = new RouteMetrics(this.ctx, String(template), 'matched', () => this.overflow())
     this.routes.set(template, route)
     return route
@@ -277,7 +283,8 @@ export class AggregatingMeter implements Meter {
 
   /** Drains every series into datagrams now (interval, flush(), close(), process exit). */
   flushPending(): void {
-    if (this.transport === undefined) return
+    // Disabled, or closed: close() sent the last flush, nothing may follow (not even the gauge).
+    if (this.transport === undefined || !this.ctx.enabled) return
     try {
       this.flushes++
       if (this.tracksRequests)

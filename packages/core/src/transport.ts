@@ -1,7 +1,9 @@
+import type dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import type { Writable } from 'node:stream'
 import { type ClientOptions, StatsD } from 'hot-shots'
 import { errorText, type FaultKind, type FaultLog } from './fault-log'
+import { HostLookup } from './host-lookup'
 import type { ResolvedOptions } from './options'
 import { ReconnectingTcpStream } from './tcp-stream'
 
@@ -75,14 +77,22 @@ export class HotShotsTransport implements PayloadTransport {
     } else if (options.protocol === 'uds') {
       this.client = new StatsD({ ...common, protocol: 'uds', path: options.path })
     } else {
+      const ipVersion = isIP(options.host)
       this.client = new StatsD({
         ...common,
         protocol: 'udp',
         host: options.host,
         port: options.port,
-        // A host name costs one DNS lookup per send unless cached; IP literals need none.
-        cacheDns: isIP(options.host) === 0,
-        udpSocketOptions: { type: isIP(options.host) === 6 ? 'udp6' : 'udp4' },
+        // A host name is resolved by HostLookup (cached, one lookup at a time), not by hot-shots'
+        // `cacheDns`, which starts a lookup per datagram while the name does not resolve.
+        cacheDns: false,
+        udpSocketOptions:
+          ipVersion === 0
+            ? {
+                type: 'udp4',
+                lookup: new HostLookup(options.host, 4).lookup as dgram.SocketOptions['lookup'],
+              }
+            : { type: ipVersion === 6 ? 'udp6' : 'udp4' },
       })
     }
   }
