@@ -72,7 +72,7 @@ export class RouteMetrics {
     } else {
       ctx.faults.report(
         'series-cap',
-        `more than ${ctx.options.maxSeries} series; route "${this.route}" is counted in the overflow bucket`,
+        `more than ${ctx.options.maxSeries} series; route ${JSON.stringify(this.route.slice(0, 100))} is counted in the overflow bucket`,
       )
       series = this.overflow().seriesForKey(key)
     }
