@@ -9,6 +9,7 @@ export {
   type LoadResponse,
   sendHttpLoad,
 } from './testing/http-load'
+export { INVALID_ADAPTER_OPTIONS } from './testing/invalid-options'
 export { type ProcessFaultWatch, watchProcessFaults } from './testing/process-faults'
 export { type ReceiverOptions, StatsdReceiver, startStatsdReceiver } from './testing/receiver'
 export { StatsdDaemon, type StatsdDaemonOptions, startStatsdDaemon } from './testing/statsd-daemon'
