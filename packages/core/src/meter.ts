@@ -7,7 +7,7 @@ import { createNamer } from './naming'
 import { type MeterOptions, type ResolvedOptions, resolveOptions, type Tags } from './options'
 import { ProcessMetrics } from './process-metrics'
 import { SeriesRegistry } from './registry'
-import { type ExecutionTimers, RouteMetrics, tagsKey } from './route-metrics'
+import { RouteMetrics, tagsKey } from './route-metrics'
 import { sanitizeSetMember } from './sanitize'
 import { CounterSeries, GaugeSeries, type SampleType, type Series, SetSeries } from './series'
 import { type Stopper, startStopper, timeCall } from './stopper'
@@ -75,8 +75,6 @@ export interface Meter {
     statusCode: number,
     startedAt: number,
   ): void
-  /** Execution timers bound to a route and method. */
-  scope(route: RouteMetrics, method: string): ExecutionTimers
   /** Sends everything recorded so far; resolves when it has left the process. */
   flush(): Promise<void>
   /** Flushes, stops the interval and closes the connection (never a client the user passed). Idempotent. */
@@ -247,10 +245,6 @@ export class AggregatingMeter implements Meter {
   ): void {
     this.activeRequests--
     route?.record(method, statusCode, performance.now() - startedAt)
-  }
-
-  scope(route: RouteMetrics, method: string): ExecutionTimers {
-    return route.scope(method)
   }
 
   flush(): Promise<void> {
