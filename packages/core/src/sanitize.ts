@@ -36,7 +36,10 @@ export function sanitizeName(raw: string): string {
     .replace(EDGE_DOTS, '')
     .slice(0, MAX_NAME_LENGTH)
     .replace(EDGE_DOTS, '')
-  return name === '' ? '_' : name
+  if (name === '') return '_'
+  // The Etsy daemon keeps metrics in plain objects: a key such as `constructor` or `__proto__`
+  // crashes it (verified with statsd 0.9). Such a bare name gets a trailing `_`.
+  return name in Object.prototype ? `${name}_` : name
 }
 
 /** A tag key: lower-case `[a-z0-9_]`, not starting with a digit (Prometheus label rule). */

@@ -74,6 +74,19 @@ describe('tag style naming, byte for byte', () => {
     expect(lines).toEqual(['p.jobs.done:3|c|#env:prod,queue:mail'])
   })
 
+  it('names the Etsy daemon cannot hold (Object.prototype keys) get a trailing underscore', async () => {
+    const capture = createCaptureMeter({})
+    for (const name of ['constructor', '__proto__', 'toString', 'constructor.count'])
+      capture.meter.increment(name)
+    await capture.meter.flush()
+    expect(capture.lines()).toEqual([
+      'constructor_:1|c',
+      '__proto___:1|c',
+      'toString_:1|c',
+      'constructor.count:1|c',
+    ])
+  })
+
   it('a custom naming function is called once per series and sanitised', async () => {
     let calls = 0
     const capture = createCaptureMeter({

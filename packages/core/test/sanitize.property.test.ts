@@ -135,16 +135,27 @@ describe('the real statsd daemon parses whatever hostile input produced', () => 
     async (tagFormat) => {
       await daemon.clear()
       const before = await daemon.counters()
-      const inputs = fc.sample(
-        fc.record({
-          name: hostile,
-          tags: tagObject,
-          route: hostile,
-          method: hostile,
-          member: hostile,
-        }),
-        200,
-      )
+      // Object.prototype keys first: as a bare metric key they crash the Etsy daemon.
+      const prototypeKeys = ['__proto__', 'constructor', 'toString'].map((name) => ({
+        name,
+        tags: {},
+        route: name,
+        method: name,
+        member: name,
+      }))
+      const inputs = [
+        ...prototypeKeys,
+        ...fc.sample(
+          fc.record({
+            name: hostile,
+            tags: tagObject,
+            route: hostile,
+            method: hostile,
+            member: hostile,
+          }),
+          200,
+        ),
+      ]
       const meter = createMeter({ port: daemon.port, tagFormat, flushIntervalMs: 3_600_000 })
       let expected = 0
       for (const input of inputs) {
