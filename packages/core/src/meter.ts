@@ -1,3 +1,7 @@
+import { performance } from 'node:perf_hooks'
+// Node's own timers, not the globals: a test environment (jsdom) may swap those for timers
+// that return numbers and have no unref().
+import { clearInterval, setInterval } from 'node:timers'
 import type { StatsD } from 'hot-shots'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'

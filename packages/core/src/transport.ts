@@ -1,6 +1,7 @@
 import type dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import type { Writable } from 'node:stream'
+import { setTimeout } from 'node:timers'
 import { type ClientOptions, StatsD } from 'hot-shots'
 import { errorText, type FaultKind, type FaultLog } from './fault-log'
 import { HostLookup } from './host-lookup'
