@@ -365,7 +365,7 @@ export class AggregatingMeter implements Meter {
       this.ctx.overflowed++
       this.faults.report(
         'series-cap',
-        `more than ${this.options.maxSeries} series; "${String(name)}" is not recorded`,
+        `more than ${this.options.maxSeries} series; "${String(name).slice(0, 100)}" is not recorded`,
       )
       return undefined
     }
