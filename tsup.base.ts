@@ -9,7 +9,10 @@ export function packageBuild(entry: string[]): Options {
     clean: true,
     sourcemap: true,
     target: 'node20',
-    splitting: false,
+    // One engine per format: an entry point that imports another module (core's /testing uses the
+    // meter, the errors) shares its chunk instead of carrying its own copy, so classes and
+    // `instanceof` agree across entry points.
+    splitting: true,
     // import.meta.url / __filename work in both builds (the testing helpers resolve files).
     shims: true,
   }

@@ -10,13 +10,16 @@ import { exampleServer, startApp } from './apps.mjs'
 import {
   appTables,
   bold,
-  cyan,
   dim,
   formatTable,
+  frameLines,
   green,
   liveTable,
+  outputWidth,
   progressBar,
   red,
+  screenRows,
+  wrap,
 } from './display.mjs'
 import { startGraphiteListener } from './graphite-listener.mjs'
 import { LoadGenerator, ROUTE_TEMPLATES } from './load.mjs'
@@ -37,6 +40,10 @@ const USAGE = `usage: pnpm demo [-- options]
 
 const FLUSH_INTERVAL_MS = 1000
 const out = (line = '') => process.stdout.write(`${line}\n`)
+/** Prose, word-wrapped to the terminal (or 80 columns), each line painted on its own. */
+const say = (text, paint = (line) => line, indent = '  ', hanging = `${indent}  `) => {
+  for (const line of wrap(text, outputWidth(), indent, hanging)) out(paint(line))
+}
 // `pnpm demo | head` closes the pipe early: the demo still stops everything it started.
 process.stdout.on('error', () => {})
 
@@ -60,15 +67,18 @@ function interrupt() {
   }
   interrupted = Date.now()
   live?.leave()
-  out(
-    dim(
-      '\ninterrupted: stopping the traffic, then everything else, in order (Ctrl-C again to force)',
-    ),
+  out()
+  say(
+    'interrupted: stopping the traffic, then everything else, in order (Ctrl-C again to force)',
+    dim,
+    '',
   )
   wake()
 }
 process.on('SIGINT', interrupt)
 process.on('SIGTERM', interrupt)
+// Closing the terminal: its children are in their own process groups and would outlive it.
+process.on('SIGHUP', interrupt)
 
 const teardown = []
 
@@ -81,8 +91,8 @@ async function run() {
   const daemon = await startDaemon(graphite.port)
   emergency.add(daemon.kill)
   teardown.push(() => daemon.stop())
-  out(
-    `  statsd daemon (npm statsd) on ${options.protocol} 127.0.0.1:${daemon.port}, management port ${daemon.managementPort}, ` +
+  say(
+    `statsd daemon (npm statsd) on ${options.protocol} 127.0.0.1:${daemon.port}, management port ${daemon.managementPort}, ` +
       `flushing every ${FLUSH_INTERVAL_MS / 1000} s to a Graphite listener on :${graphite.port}`,
   )
   if (interrupted) return 0
@@ -113,8 +123,8 @@ async function run() {
   const started = performance.now()
   for (const generator of generators) generator.start()
   out()
-  out(
-    `  ${options.duration} s of traffic per app: products, orders, checkouts (every fifth fails: 500), ` +
+  say(
+    `${options.duration} s of traffic per app: products, orders, checkouts (every fifth fails: 500), ` +
       'unknown ids and paths (404), invalid orders (400), a slow report, and a few clients that give up (499)',
   )
   out()
@@ -137,7 +147,7 @@ async function run() {
   await Promise.all(generators.map((generator) => generator.stop()))
   const elapsed = (performance.now() - started) / 1000
   live.leave()
-  out(`  traffic stopped after ${elapsed.toFixed(1)} s: ${trafficStats(generators)}`)
+  say(`traffic stopped after ${elapsed.toFixed(1)} s: ${trafficStats(generators)}`)
   return finish(apps, generators, totals, graphite, elapsed)
 }
 
@@ -174,13 +184,13 @@ async function startApps(specs, daemon) {
       }
       if (spec.workers > 1) env.WORKERS = String(spec.workers)
       const server = exampleServer(spec.package)
-      out(
-        `  starting ${spec.name}: node ${path.relative(process.cwd(), server)} with ` +
-          dim(
-            Object.entries(env)
-              .map(([key, value]) => `${key}=${value}`)
-              .join(' '),
-          ),
+      say(`starting ${spec.name}: node ${path.relative(process.cwd(), server)} with`)
+      say(
+        Object.entries(env)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' '),
+        dim,
+        '    ',
       )
       return startApp({ name: spec.name, server, env }).then((app) => {
         emergency.add(app.kill)
@@ -194,9 +204,7 @@ async function startApps(specs, daemon) {
   const apps = results.map((result) => result.value)
   for (const app of apps) {
     const shape = app.workers > 1 ? `cluster of ${app.workers} workers` : '1 process'
-    out(
-      `  ${bold(app.name)} listening on ${cyan(app.url)} (${app.framework}, ${styleName(app)}, ${shape})`,
-    )
+    say(`${app.name} listening on ${app.url} (${app.framework}, ${styleName(app)}, ${shape})`)
   }
   return apps
 }
@@ -204,7 +212,7 @@ async function startApps(specs, daemon) {
 /** Stops the apps (they flush on SIGTERM), waits for the daemon's next flushes, prints the result. */
 async function finish(apps, generators, totals, graphite, elapsed) {
   out()
-  out(dim('  stopping the apps (SIGTERM: finish in-flight requests, flush metrics, exit) …'))
+  say('stopping the apps (SIGTERM: finish in-flight requests, flush metrics, exit) …', dim)
   const exits = await Promise.all(apps.map((app) => app.stop()))
   if (generators.length === 0) return 0
   // A flush that started before the last datagram was read may still be on its way: two more
@@ -212,32 +220,33 @@ async function finish(apps, generators, totals, graphite, elapsed) {
   const flushed = await graphite.waitForFlushes(2, 4 * FLUSH_INTERVAL_MS + 2000)
 
   out()
-  out(
-    bold(
-      `What the statsd daemon received: ${elapsed.toFixed(1)} s of traffic, ${totals.flushes} flushes to Graphite`,
-    ),
+  say(
+    `What the statsd daemon received: ${elapsed.toFixed(1)} s of traffic, ${totals.flushes} flushes to Graphite`,
+    bold,
+    '',
   )
   for (const app of apps) {
     const summary = summarise(totals, app, ROUTE_TEMPLATES)
     const shape = app.workers > 1 ? `cluster of ${app.workers} workers` : '1 process'
     out()
     out(`  ${bold(app.name)} ${dim(`· ${app.framework} · ${styleName(app)} · ${shape}`)}`)
-    for (const line of appTables(summary)) out(line === '' ? '' : `  ${line}`)
+    for (const line of appTables(summary, outputWidth())) out(line)
     const sample = sampleKey(totals, app)
-    if (sample !== undefined) out(dim(`    a counter as statsd keeps it: ${sample}`))
+    if (sample !== undefined) say(`a counter as statsd keeps it: ${sample}`, dim, '    ')
   }
   out()
-  out(
-    dim(
-      '  latency in ms: p50/p90/p99 from the daemon’s histogram bins summed over every flush (interpolated inside a bin),\n' +
-        '  max is the largest sample it saw. errors = share of 5xx. 4xx includes 499: clients that gave up waiting.',
-    ),
+  say(
+    'latency in ms: p50/p90/p99 from the daemon’s histogram bins summed over every flush (interpolated inside a bin), ' +
+      'max is the largest sample it saw (a narrow terminal drops p90, 2xx, max). errors = share of 5xx. ' +
+      '4xx includes 499: clients that gave up waiting.',
+    dim,
+    '  ',
+    '  ',
   )
-  out(
-    dim(
-      `  statsd parsed ${totals.counter('statsd.metrics_received')} lines in ${totals.counter('statsd.packets_received')} packets, ` +
-        `${totals.counter('statsd.bad_lines_seen')} bad lines`,
-    ),
+  say(
+    `statsd parsed ${totals.counter('statsd.metrics_received')} lines in ${totals.counter('statsd.packets_received')} packets, ` +
+      `${totals.counter('statsd.bad_lines_seen')} bad lines`,
+    dim,
   )
   return check(apps, generators, exits, flushed, totals)
 }
@@ -247,6 +256,7 @@ function check(apps, generators, exits, flushed, totals) {
   out()
   let ok = flushed
   const rows = []
+  const details = []
   let sentAll = 0
   apps.forEach((app, index) => {
     const generator = generators[index]
@@ -261,62 +271,60 @@ function check(apps, generators, exits, flushed, totals) {
       .sort()
       .map(([id, count]) => `worker ${id} answered ${count}`)
     if (generator.aborted > 0) shares.push(`${generator.aborted} abandoned by the client`)
-    const workers =
-      app.workers > 1 ? `summed over ${app.workers} workers (${shares.join(', ')})` : 'one process'
     rows.push([
       app.name,
       `statsd counted ${received.total}`,
       same ? '=' : '≠',
       `sent ${generator.sent}`,
       same ? green('✓') : red('✗'),
-      dim(workers),
     ])
-    if (!same)
-      rows.push([
-        '',
-        dim(`by status: statsd ${statusList(received.byStatus)}`),
-        '',
-        dim(`sent ${statusList(generator.byStatus)}`),
-      ])
-    if (generator.failed > 0) {
-      rows.push([
-        '',
-        red(`${generator.failed} requests failed at the client (${generator.lastError})`),
-      ])
+    const notes = [
+      app.workers > 1
+        ? `${app.name}: summed over ${app.workers} workers (${shares.join(', ')})`
+        : `${app.name}: one process`,
+    ]
+    if (!same) {
+      notes.push(
+        `${app.name} by status: statsd ${statusList(received.byStatus)}; sent ${statusList(generator.byStatus)}`,
+      )
     }
+    if (generator.failed > 0) {
+      notes.push(
+        `${app.name}: ${generator.failed} requests failed at the client (${generator.lastError})`,
+      )
+    }
+    details.push(...notes)
   })
-  for (const line of formatTable(
-    [
-      { title: 'counts' },
-      { title: '' },
-      { title: '' },
-      { title: '' },
-      { title: '' },
-      { title: '' },
-    ],
-    rows,
-  ).slice(1)) {
-    out(line)
-  }
+  const checkColumns = [
+    { title: 'counts' },
+    { title: '' },
+    { title: '' },
+    { title: '' },
+    { title: '' },
+  ]
+  for (const line of formatTable(checkColumns, rows, { width: outputWidth() }).slice(1)) out(line)
+  for (const note of details) say(note, dim, '    ', '      ')
   const exitsOk = exits.every(({ code }) => code === 0)
-  out(
-    exitsOk
-      ? `  ${green('✓')} both apps shut down cleanly (exit 0) after flushing`
-      : `  ${red('✗')} an app did not shut down cleanly: ${exits.map((exit, i) => `${apps[i].name} ${exit.signal ?? `code ${exit.code}`}`).join(', ')}`,
-  )
+  if (exitsOk) out(`  ${green('✓')} both apps shut down cleanly (exit 0) after flushing`)
+  else {
+    say(
+      `✗ an app did not shut down cleanly: ${exits.map((exit, i) => `${apps[i].name} ${exit.signal ?? `code ${exit.code}`}`).join(', ')}`,
+      (line) => line.replace('✗', red('✗')),
+    )
+  }
   if (!flushed) out(`  ${red('✗')} the statsd daemon stopped flushing to Graphite`)
   out()
   if (ok) {
-    out(
-      bold(
-        `${green('✓')} counts match: statsd received exactly the ${sentAll} requests the load generator sent, summed over all workers`,
-      ),
+    say(
+      `✓ counts match: statsd received exactly the ${sentAll} requests the load generator sent, summed over all workers`,
+      (line) => bold(line.replace('✓', green('✓'))),
+      '',
     )
   } else {
-    out(
-      bold(
-        `${red('✗')} counts differ: statsd's totals are not the requests the load generator sent (see above)`,
-      ),
+    say(
+      "✗ counts differ: statsd's totals are not the requests the load generator sent (see above)",
+      (line) => bold(line.replace('✗', red('✗'))),
+      '',
     )
   }
   return ok && exitsOk ? 0 : 1
@@ -344,37 +352,48 @@ function sampleKey(totals, app) {
   return keys.find((key) => key.includes('products') && key.includes('200')) ?? keys[0]
 }
 
-/** Redraws the progress and live table in place on a terminal; prints a progress line otherwise. */
+/**
+ * On a terminal, redraws the progress and the live table in place, every line cut to the
+ * terminal's width; otherwise prints a progress line (word-wrapped to 80 columns, no cursor
+ * codes).
+ */
 class LiveView {
-  lines = 0
+  /** What the last frame printed, to know how many screen rows to go back up. */
+  frame = []
   tty = Boolean(process.stdout.isTTY)
 
   render(seconds, apps, generators, totals) {
     const counted = apps.reduce((total, app) => total + requestTotal(totals, app).total, 0)
-    const width = String(options.duration).length
-    const clock = `${Math.min(seconds, options.duration).toFixed(0).padStart(width)}/${options.duration} s`
+    const clockWidth = String(options.duration).length
+    const clock = `${Math.min(seconds, options.duration).toFixed(0).padStart(clockWidth)}/${options.duration} s`
     if (!this.tty) {
-      out(`  ${clock}  ${trafficStats(generators)} — statsd has counted ${counted} so far`)
+      say(`${clock}  ${trafficStats(generators)} — statsd has counted ${counted} so far`)
       return
     }
+    const width = outputWidth()
     const lines = [
-      `  ${progressBar(seconds / options.duration)} ${clock}  ${trafficStats(generators)}`,
-      dim(
-        `  live from the statsd daemon: ${totals.flushes} flushes, ${counted} requests counted so far (it lags by up to two flush intervals)`,
-      ),
+      `  ${progressBar(seconds / options.duration)} ${clock}`,
+      ...wrap(trafficStats(generators), width),
+      ...wrap(
+        `live from the statsd daemon: ${totals.flushes} flushes, ${counted} requests counted so far (it lags by up to two flush intervals)`,
+        width,
+      ).map(dim),
       '',
-      ...liveTable(apps.map((app) => ({ app, summary: summarise(totals, app, ROUTE_TEMPLATES) }))),
+      ...liveTable(
+        apps.map((app) => ({ app, summary: summarise(totals, app, ROUTE_TEMPLATES) })),
+        width,
+      ),
     ]
-    const rows = process.stdout.rows ?? 40
-    const shown = lines.length < rows ? lines : [...lines.slice(0, rows - 2), dim('  …')]
-    if (this.lines > 0) process.stdout.write(`\x1b[${this.lines}F\x1b[J`)
-    process.stdout.write(`${shown.join('\n')}\n`)
-    this.lines = shown.length
+    const frame = frameLines(lines, width, process.stdout.rows ?? 40)
+    const up = screenRows(this.frame, width)
+    if (up > 0) process.stdout.write(`\x1b[${up}F\x1b[J`)
+    process.stdout.write(`${frame.join('\n')}\n`)
+    this.frame = frame
   }
 
   /** Something else is printed below: the next view starts after it instead of over it. */
   leave() {
-    this.lines = 0
+    this.frame = []
   }
 }
 

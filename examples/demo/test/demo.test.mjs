@@ -1,17 +1,25 @@
 import { spawn } from 'node:child_process'
 import dgram from 'node:dgram'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 
 const DEMO = fileURLToPath(new URL('../src/demo.mjs', import.meta.url))
 const running = new Set()
 
-/** Runs the demo as `pnpm demo -- …args` would; `onOutput` may act on what it prints so far. */
-function runDemo(args, onOutput = () => {}) {
+/**
+ * Runs the demo as `pnpm demo -- …args` would, its output a pipe (not a terminal, no COLUMNS:
+ * it lays out for 80 columns) and its temporary files in `tmp`; `onOutput` may act on what it
+ * prints so far.
+ */
+function runDemo(args, onOutput = () => {}, tmp = tmpdir()) {
+  const { COLUMNS: _, ...env } = process.env
   const child = spawn(process.execPath, [DEMO, ...args], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...env, NO_COLOR: '1', TMPDIR: tmp },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   running.add(child)
@@ -57,6 +65,13 @@ async function expectEverythingStopped(output) {
   for (const port of [...appPorts, management]) expect(await refused(port)).toBe(true)
 }
 
+/** Not a terminal: plain lines, none over 80 columns, no cursor movement. */
+function expectPlain80(output) {
+  const lines = output.split('\n')
+  expect(lines.filter((line) => line.length > 80)).toEqual([])
+  expect(output).not.toContain('\x1b')
+}
+
 function requestsMatched(output) {
   const match = /✓ counts match: statsd received exactly the (\d+) requests/.exec(output)
   return match === null ? 0 : Number(match[1])
@@ -78,7 +93,11 @@ describe('pnpm demo', () => {
       expect(output).toContain(row)
     }
     expect(output).toMatch(/payment\.charge\s+\/api\/carts\/:cartId\/checkout\s+POST/)
-    expect(output).toMatch(/summed over 2 workers \(worker 1 answered \d+, worker 2 answered \d+/)
+    expect(output).toMatch(
+      /summed over 2 workers\s+\(worker 1\s+answered\s+\d+,\s+worker 2\s+answered\s+\d+/,
+    )
+    expect(output).toMatch(/^ {2}1\/3 s sent \d+/m)
+    expectPlain80(output)
     expect(output).toContain('✓ both apps shut down cleanly (exit 0) after flushing')
     expect(output).toMatch(/, 0 bad lines/)
     await expectEverythingStopped(output)
@@ -100,6 +119,29 @@ describe('pnpm demo', () => {
     expect(output).toContain('express-shop · Express · tag style · cluster of 2 workers')
     expect(requestsMatched(output), output).toBeGreaterThan(50)
     await expectEverythingStopped(output)
+  })
+
+  it('when the terminal closes (SIGHUP) stops every child and removes its temporary folder, like Ctrl-C', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'routemeter-demo-test-'))
+    try {
+      let sent = false
+      const { code, signal, output } = await runDemo(
+        ['--duration', '60'],
+        (text, child) => {
+          if (!sent && text.includes('2/60 s')) {
+            sent = true
+            child.kill('SIGHUP')
+          }
+        },
+        tmp,
+      )
+      expect({ code, signal }, output).toEqual({ code: 0, signal: null })
+      expect(output).toContain('interrupted: stopping the traffic')
+      await expectEverythingStopped(output)
+      expect(readdirSync(tmp)).toEqual([])
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
   })
 
   it('fails with a clear message when the statsd port is taken', async () => {
