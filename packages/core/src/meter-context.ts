@@ -1,8 +1,9 @@
 import type { DatagramPacker } from './datagram-packer'
 import type { FaultLog } from './fault-log'
-import type { MetricId, Namer, RequestSeriesInfo } from './naming'
+import type { MetricId, Namer, RequestSeriesInfo, UserMetricSource } from './naming'
 import type { ResolvedOptions, Tags } from './options'
 import type { SeriesRegistry } from './registry'
+import { sanitizeName } from './sanitize'
 import {
   CounterSeries,
   RequestSeries,
@@ -37,6 +38,21 @@ export class MeterContext {
     this.sampleRate = options.sampleRate
     this.rateField = options.sampleRate < 1 ? `|@${options.sampleRate}` : ''
     this.maxSamples = options.maxSamplesPerSeries
+  }
+
+  /**
+   * True, and logged, when a user metric's name belongs to one of routemeter's own metrics:
+   * such a metric is not recorded (a timer named `http.server.requests` would put a second type
+   * under the request counter's name). Checked only when a series would be created.
+   */
+  isReservedName(name: string, source: UserMetricSource): boolean {
+    const reservedBy = this.namer.reservedBy(sanitizeName(name), source)
+    if (reservedBy === undefined) return false
+    this.faults.report(
+      'reserved-name',
+      `"${String(name).slice(0, 100)}" is the name of ${reservedBy}; a metric of yours under it is not recorded, choose another name`,
+    )
+    return true
   }
 
   /** Set by the meter: where a series goes when it reaches its sample bound before a flush. */

@@ -361,6 +361,7 @@ export class AggregatingMeter implements Meter {
     const key = tags === undefined ? `${type}|${name}` : `${type}|${name}|${tagsKey(tags)}`
     const found = this.registry.get(key)
     if (found !== undefined) return found as T
+    if (this.ctx.isReservedName(name, 'meter')) return undefined
     if (!this.registry.hasRoom) {
       this.ctx.overflowed++
       this.faults.report(

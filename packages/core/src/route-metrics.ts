@@ -105,10 +105,7 @@ class ExecutionScope implements ExecutionTimers {
     if (!this.ctx.enabled) return NOOP_STOPPER
     const ctx = this.ctx
     const series = this.seriesFor(name, tags)
-    if (series === null) {
-      ctx.overflowed++
-      return NOOP_STOPPER
-    }
+    if (series === null) return NOOP_STOPPER
     return startStopper((elapsed) => ctx.addSample(series, elapsed))
   }
 
@@ -117,15 +114,18 @@ class ExecutionScope implements ExecutionTimers {
   }
 
   /**
-   * The series of a timer name and tags, created on first use; `null` once the series cap is
-   * reached. A refusal is not remembered: names and tags past the cap must not grow memory.
+   * The series of a timer name and tags, created on first use; `null` for a reserved name or
+   * once the series cap is reached (counted in `overflowed`). A refusal is not remembered: names
+   * and tags past the cap must not grow memory.
    */
   private seriesFor(name: string, tags: Tags | undefined): SampleSeries | null {
     const key = tags === undefined ? name : `${name}\u0000${tagsKey(tags)}`
     const found = this.timers.get(key)
     if (found !== undefined) return found
     const ctx = this.ctx
+    if (ctx.isReservedName(name, 'execution')) return null
     if (!ctx.registry.hasRoom) {
+      ctx.overflowed++
       ctx.faults.report(
         'series-cap',
         `more than ${ctx.options.maxSeries} series; timer "${String(name).slice(0, 100)}" is not recorded`,
