@@ -44,7 +44,11 @@ export class RouteMetrics {
     private readonly overflow: () => RouteMetrics,
   ) {}
 
-  /** Records one finished request. `statusCode` outside 100–999 is recorded as `0`. */
+  /**
+   * Records one finished request. `statusCode` outside 100–999 is recorded as `0`. A duration
+   * that is negative or not finite is not sampled (an `Infinity` would poison the backend's mean
+   * and upper); the request is still counted.
+   */
   record(method: string, statusCode: number, durationMs: number): void {
     const ctx = this.ctx
     if (!ctx.enabled) return
@@ -54,7 +58,13 @@ export class RouteMetrics {
     const series = this.series.get(key) ?? this.createSeries(key)
     series.count.value++
     if (series.overflow) ctx.overflowed++
-    if (durationMs >= 0) ctx.addSample(series.duration, durationMs)
+    if (durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY)
+      ctx.addSample(series.duration, durationMs)
+    else if (!Number.isFinite(durationMs))
+      ctx.faults.report(
+        'invalid-value',
+        `request duration ${String(durationMs)} on route ${JSON.stringify(this.route.slice(0, 100))}: the request is counted, the duration is not sent`,
+      )
   }
 
   /** Execution timers for requests of this route with the given method (cached, no allocation). */

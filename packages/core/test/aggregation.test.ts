@@ -136,3 +136,21 @@ describe('series cap', () => {
     expect(handles.size).toBe(4)
   })
 })
+
+describe('request durations that are not finite numbers', () => {
+  it('Infinity, -Infinity and NaN: the request is counted, no sample reaches the wire, the fault is counted', async () => {
+    const warnings: string[] = []
+    const capture = createCaptureMeter({ logger: { warn: (m) => warnings.push(m) } })
+    const { meter } = capture
+    meter.recordRequest({ route: '/jobs', method: 'POST', statusCode: 201, durationMs: Infinity })
+    meter.route('/jobs').record('POST', 201, Number.NEGATIVE_INFINITY)
+    meter.route('/jobs').record('POST', 201, Number.NaN)
+    meter.route('/jobs').record('POST', 201, 12.5)
+    await meter.flush()
+    expect(capture.counter('http.server.requests', { route: '/jobs' })).toBe(4)
+    expect(capture.timings('http.server.duration')).toEqual([12.5])
+    expect(capture.lines().join('\n')).not.toMatch(/Infinity|NaN/)
+    expect(meter.stats().faults['invalid-value']).toBe(3)
+    expect(warnings).toHaveLength(1)
+  })
+})
