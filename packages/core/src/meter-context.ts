@@ -10,6 +10,7 @@ import {
   type SampleSeries,
   SampleSeries as Samples,
   type SampleType,
+  type Series,
 } from './series'
 import type { SeriesWire, WireFormat } from './wire-format'
 
@@ -65,11 +66,19 @@ export class MeterContext {
     if (this.sampleRate < 1 && Math.random() >= this.sampleRate) return
     const samples = series.samples
     samples.push(value)
-    if (samples.length >= this.maxSamples && this.earlyPacker !== undefined) {
-      // Bounded memory without losing samples: this one series goes out now.
-      series.drain(this.earlyPacker)
-      this.earlyPacker.end()
-    }
+    if (samples.length >= this.maxSamples) this.flushEarly(series)
+  }
+
+  /** Holds `size` values or members now: at the bound, so this one series goes out at once. */
+  isFull(size: number): boolean {
+    return size >= this.maxSamples
+  }
+
+  /** Bounded memory without losing anything: one series is sent now, before the flush. */
+  flushEarly(series: Series): void {
+    if (this.earlyPacker === undefined) return
+    series.drain(this.earlyPacker)
+    this.earlyPacker.end()
   }
 
   newSampleSeries(id: MetricId, type: SampleType, extraTags?: Tags): SampleSeries {

@@ -46,7 +46,7 @@ export interface MeterOptions {
   maxBufferSize?: number
   /** Cap on distinct series; beyond it requests go to the overflow route. Default `20000`. */
   maxSeries?: number
-  /** Samples a timer series holds before it is flushed early. Default `1000`. */
+  /** Samples a timer series (or members a set) holds before it is flushed early. Default `1000`. */
   maxSamplesPerSeries?: number
   /**
    * Bytes held for a TCP peer that is away or slow (oldest dropped first), and for UDP datagrams
