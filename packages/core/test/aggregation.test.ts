@@ -222,3 +222,25 @@ describe('sets', () => {
     expect(after.heapUsed - before.heapUsed).toBeLessThan(10 * 1024 * 1024)
   })
 })
+
+describe('gauge deltas', () => {
+  it('a delta that rounds to zero is not sent (it would reset the gauge to 0); others carry their sign', async () => {
+    const capture = createCaptureMeter()
+    const { meter } = capture
+    meter.gauge('pool', 7)
+    await meter.flush()
+    for (const delta of [0.3, -0.1, -0.2]) meter.gaugeDelta('pool', delta)
+    await meter.flush()
+    meter.gaugeDelta('pool', -0.0004)
+    await meter.flush()
+    expect(capture.lines()).toEqual(['pool:7|g'])
+    meter.gaugeDelta('pool', -2)
+    await meter.flush()
+    meter.gaugeDelta('pool', 0.5)
+    await meter.flush()
+    meter.gaugeDelta('pool', -0.0006)
+    await meter.flush()
+    expect(capture.lines()).toEqual(['pool:7|g', 'pool:-2|g', 'pool:+0.5|g', 'pool:-0.001|g'])
+    expect(capture.gauge('pool')).toBeCloseTo(5.499)
+  })
+})
