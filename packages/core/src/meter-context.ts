@@ -12,7 +12,7 @@ import {
   type SampleType,
   type Series,
 } from './series'
-import type { SeriesWire, WireFormat } from './wire-format'
+import { formatSampleRate, type SeriesWire, type WireFormat } from './wire-format'
 
 /**
  * What route handles, scopes and the meter share: naming, wire format, the series registry
@@ -37,7 +37,7 @@ export class MeterContext {
   ) {
     this.enabled = options.enabled
     this.sampleRate = options.sampleRate
-    this.rateField = options.sampleRate < 1 ? `|@${options.sampleRate}` : ''
+    this.rateField = options.sampleRate < 1 ? `|@${formatSampleRate(options.sampleRate)}` : ''
     this.maxSamples = options.maxSamplesPerSeries
   }
 

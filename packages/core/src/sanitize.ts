@@ -45,9 +45,17 @@ export function sanitizeName(raw: string): string {
   return name in Object.prototype ? `${name}_` : name
 }
 
-/** A tag key: lower-case `[a-z0-9_]`, not starting with a digit (Prometheus label rule). */
+/**
+ * A tag key: lower-case `[a-z0-9_]`, not starting with a digit (Prometheus label rule), at most
+ * {@link MAX_TAG_KEY_LENGTH} characters on the wire: cut again after lower-casing, which can
+ * lengthen a string (`İ` becomes two characters).
+ */
 export function sanitizeTagKey(raw: string): string {
-  let key = String(raw).slice(0, MAX_TAG_KEY_LENGTH).toLowerCase().replace(TAG_KEY_INVALID, '_')
+  let key = String(raw)
+    .slice(0, MAX_TAG_KEY_LENGTH)
+    .toLowerCase()
+    .replace(TAG_KEY_INVALID, '_')
+    .slice(0, MAX_TAG_KEY_LENGTH)
   if (key === '') return '_'
   const first = key.charCodeAt(0)
   if (first >= 48 && first <= 57) key = `_${key}`.slice(0, MAX_TAG_KEY_LENGTH)
