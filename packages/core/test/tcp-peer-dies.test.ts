@@ -26,7 +26,7 @@ describe('TCP: a peer that dies while a large flush is being written', () => {
     await receiver.waitFor((r) => r.connectionCount === 1)
     const total = 300_000
     for (let i = 0; i < total; i++) m.timing('seq.numbered', i)
-    m.flushPending()
+    void m.flush()
     // Kill the connection mid-stream, then come back on the same port.
     await receiver.waitFor((r) => r.bytes > 2_000_000, 20_000)
     await receiver.stop()
