@@ -10,6 +10,7 @@ export type FaultKind =
   | 'series-cap'
   | 'invalid-value'
   | 'naming'
+  | 'reserved-name'
 
 const LOG_INTERVAL_MS = 60_000
 

@@ -1,16 +1,18 @@
 import type { DatagramPacker } from './datagram-packer'
 import type { FaultLog } from './fault-log'
-import type { MetricId, Namer, RequestSeriesInfo } from './naming'
+import type { MetricId, Namer, RequestSeriesInfo, UserMetricSource } from './naming'
 import type { ResolvedOptions, Tags } from './options'
 import type { SeriesRegistry } from './registry'
+import { sanitizeName } from './sanitize'
 import {
   CounterSeries,
   RequestSeries,
   type SampleSeries,
   SampleSeries as Samples,
   type SampleType,
+  type Series,
 } from './series'
-import type { SeriesWire, WireFormat } from './wire-format'
+import { formatSampleRate, type SeriesWire, type WireFormat } from './wire-format'
 
 /**
  * What route handles, scopes and the meter share: naming, wire format, the series registry
@@ -35,8 +37,23 @@ export class MeterContext {
   ) {
     this.enabled = options.enabled
     this.sampleRate = options.sampleRate
-    this.rateField = options.sampleRate < 1 ? `|@${options.sampleRate}` : ''
+    this.rateField = options.sampleRate < 1 ? `|@${formatSampleRate(options.sampleRate)}` : ''
     this.maxSamples = options.maxSamplesPerSeries
+  }
+
+  /**
+   * True, and logged, when a user metric's name belongs to one of routemeter's own metrics:
+   * such a metric is not recorded (a timer named `http.server.requests` would put a second type
+   * under the request counter's name). Checked only when a series would be created.
+   */
+  isReservedName(name: string, source: UserMetricSource): boolean {
+    const reservedBy = this.namer.reservedBy(sanitizeName(name), source)
+    if (reservedBy === undefined) return false
+    this.faults.report(
+      'reserved-name',
+      `"${String(name).slice(0, 100)}" is the name of ${reservedBy}; a metric of yours under it is not recorded, choose another name`,
+    )
+    return true
   }
 
   /** Set by the meter: where a series goes when it reaches its sample bound before a flush. */
@@ -49,11 +66,19 @@ export class MeterContext {
     if (this.sampleRate < 1 && Math.random() >= this.sampleRate) return
     const samples = series.samples
     samples.push(value)
-    if (samples.length >= this.maxSamples && this.earlyPacker !== undefined) {
-      // Bounded memory without losing samples: this one series goes out now.
-      series.drain(this.earlyPacker)
-      this.earlyPacker.end()
-    }
+    if (samples.length >= this.maxSamples) this.flushEarly(series)
+  }
+
+  /** Holds `size` values or members now: at the bound, so this one series goes out at once. */
+  isFull(size: number): boolean {
+    return size >= this.maxSamples
+  }
+
+  /** Bounded memory without losing anything: one series is sent now, before the flush. */
+  flushEarly(series: Series): void {
+    if (this.earlyPacker === undefined) return
+    series.drain(this.earlyPacker)
+    this.earlyPacker.end()
   }
 
   newSampleSeries(id: MetricId, type: SampleType, extraTags?: Tags): SampleSeries {

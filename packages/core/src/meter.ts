@@ -200,9 +200,13 @@ export class AggregatingMeter implements Meter {
 
   set(name: string, member: string | number, tags?: Tags): void {
     if (!this.ctx.enabled) return
-    this.userSeries('s', name, tags, (wire) => new SetSeries(wire))?.members.add(
-      sanitizeSetMember(member),
-    )
+    const series = this.userSeries('s', name, tags, (wire) => new SetSeries(wire))
+    if (series === undefined) return
+    const members = series.members
+    members.add(sanitizeSetMember(member))
+    // Sets have the timers' bound: the daemon unions members within its interval, so sending a
+    // full set early loses nothing and keeps memory and the next flush small.
+    if (this.ctx.isFull(members.size)) this.ctx.flushEarly(series)
   }
 
   timer(name: string, tags?: Tags): Stopper {
@@ -361,6 +365,7 @@ export class AggregatingMeter implements Meter {
     const key = tags === undefined ? `${type}|${name}` : `${type}|${name}|${tagsKey(tags)}`
     const found = this.registry.get(key)
     if (found !== undefined) return found as T
+    if (this.ctx.isReservedName(name, 'meter')) return undefined
     if (!this.registry.hasRoom) {
       this.ctx.overflowed++
       this.faults.report(

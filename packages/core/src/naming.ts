@@ -1,6 +1,7 @@
 import { errorText, type FaultLog } from './fault-log'
 import { methodName } from './http-method'
 import type { NamingStyle, Tags } from './options'
+import { PROCESS_GAUGE_NAMES } from './process-metrics'
 import { OVERFLOW_SEGMENT, routeToPathSegments, UNMATCHED_SEGMENT } from './route-path'
 
 /** Label used for requests no route matched (tag style); path style uses `_unmatched`. */
@@ -39,7 +40,15 @@ export interface CustomNaming {
   ): MetricId
 }
 
+/** Where a user metric comes from: the meter (`meter.timing`) or a request (`metrics.timer`). */
+export type UserMetricSource = 'meter' | 'execution'
+
 export interface Namer {
+  /**
+   * Why a user metric named `name` (sanitised) would land on one of routemeter's own metrics,
+   * with a second type or foreign values under its name; `undefined` when it would not.
+   */
+  reservedBy(name: string, source: UserMetricSource): string | undefined
   requestCounter(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
   executionTimer(
@@ -77,7 +86,15 @@ export function requestSeriesInfo(
  * Tag style: fixed names, everything variable in tags. The request metrics always carry all
  * four tag keys (unmatched requests too), as Prometheus' statsd_exporter requires.
  */
+const TAG_STYLE_OWN_NAMES = new Map<string, string>([
+  ['http.server.requests', 'the request counter'],
+  ['http.server.duration', 'the request timer'],
+  ['http.server.active_requests', 'the active-requests gauge'],
+  ...PROCESS_GAUGE_NAMES.map((name): [string, string] => [name, 'a process-metrics gauge']),
+])
+
 const tagNamer: Namer = {
+  reservedBy: (name) => TAG_STYLE_OWN_NAMES.get(name),
   requestCounter: (s) => ({ name: 'http.server.requests', tags: requestTags(s) }),
   requestTimer: (s) => ({ name: 'http.server.duration', tags: requestTags(s) }),
   executionTimer: (name, scope) => ({ name, tags: { route: scope.route, method: scope.method } }),
@@ -94,7 +111,20 @@ function requestTags(s: RequestSeriesInfo): Tags {
 }
 
 /** Path style: everything in the name, `counters.<route>.<METHOD>.<status>`. */
+const PATH_STYLE_ROOTS = /^(counters|timers|gauges)(\.|$)/
+const STATUS_LIKE = /^\d+$/
+
 const pathNamer: Namer = {
+  // Meter metrics are `<prefix>.<name>`: the roots of the request metrics are taken. Execution
+  // timers are `timers.<route>.<METHOD>.<name>`: a number there is a request timer's status.
+  reservedBy: (name, source) =>
+    source === 'meter'
+      ? PATH_STYLE_ROOTS.test(name)
+        ? `the request metrics under "${name.split('.')[0]}."`
+        : undefined
+      : STATUS_LIKE.test(name)
+        ? `the request timer of status ${name}`
+        : undefined,
   requestCounter: (s) => ({
     name: `counters.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
   }),
@@ -141,6 +171,8 @@ export function createNamer(naming: NamingStyle | CustomNaming, faults: FaultLog
       return fallback(...args)
     }
   return {
+    // The names a custom style gives the request metrics are not known in advance.
+    reservedBy: () => undefined,
     requestCounter: guarded(naming.requestCounter.bind(naming), tagNamer.requestCounter),
     requestTimer: guarded(naming.requestTimer.bind(naming), tagNamer.requestTimer),
     executionTimer: guarded(naming.executionTimer?.bind(naming), tagNamer.executionTimer),

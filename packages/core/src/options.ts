@@ -46,7 +46,7 @@ export interface MeterOptions {
   maxBufferSize?: number
   /** Cap on distinct series; beyond it requests go to the overflow route. Default `20000`. */
   maxSeries?: number
-  /** Samples a timer series holds before it is flushed early. Default `1000`. */
+  /** Samples a timer series (or members a set) holds before it is flushed early. Default `1000`. */
   maxSamplesPerSeries?: number
   /**
    * Bytes held for a TCP peer that is away or slow (oldest dropped first), and for UDP datagrams
@@ -57,7 +57,11 @@ export interface MeterOptions {
   packValues?: boolean
   /** Emit event-loop delay/utilisation, heap and RSS gauges on each flush. Default `false`. */
   processMetrics?: boolean
-  /** A hot-shots client to send through instead of connection options; it is never closed by us. */
+  /**
+   * A hot-shots client to send through instead of connection options; it is never closed by us.
+   * It carries routemeter's finished datagrams only: its own prefix, suffix, global tags and
+   * sample rate are not applied (a warning says so at start-up); use `prefix` and `globalTags`.
+   */
   client?: StatsD
   /** Receives fault messages, rate limited. Default: `console`. */
   logger?: MeterLogger
@@ -292,6 +296,8 @@ class OptionReader {
 
   prefix(): string | null {
     if (this.options.prefix === null) return null
+    // `STATSD_PREFIX=` (set, empty) turns the default prefix off, as `prefix: null` does.
+    if (this.options.prefix === undefined && this.env.STATSD_PREFIX?.trim() === '') return null
     const given = this.raw('prefix', 'STATSD_PREFIX')
     if (given) {
       if (typeof given.value !== 'string') {

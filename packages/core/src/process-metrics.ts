@@ -3,6 +3,16 @@ import type { GaugeSeries } from './series'
 
 type EventLoopUtilization = ReturnType<typeof performance.eventLoopUtilization>
 
+/** The gauges {@link ProcessMetrics} sends, before naming (reserved: see naming.ts). */
+export const PROCESS_GAUGE_NAMES: readonly string[] = [
+  'process.event_loop.delay_p50_ms',
+  'process.event_loop.delay_p99_ms',
+  'process.event_loop.delay_max_ms',
+  'process.event_loop.utilization',
+  'process.memory.heap_used_bytes',
+  'process.memory.rss_bytes',
+]
+
 /** Saturation gauges of the process, sampled once per flush (opt-in: `processMetrics`). */
 export class ProcessMetrics {
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 })

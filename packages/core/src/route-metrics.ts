@@ -44,7 +44,11 @@ export class RouteMetrics {
     private readonly overflow: () => RouteMetrics,
   ) {}
 
-  /** Records one finished request. `statusCode` outside 100–999 is recorded as `0`. */
+  /**
+   * Records one finished request. `statusCode` outside 100–999 is recorded as `0`. A duration
+   * that is negative or not finite is not sampled (an `Infinity` would poison the backend's mean
+   * and upper); the request is still counted.
+   */
   record(method: string, statusCode: number, durationMs: number): void {
     const ctx = this.ctx
     if (!ctx.enabled) return
@@ -54,7 +58,13 @@ export class RouteMetrics {
     const series = this.series.get(key) ?? this.createSeries(key)
     series.count.value++
     if (series.overflow) ctx.overflowed++
-    if (durationMs >= 0) ctx.addSample(series.duration, durationMs)
+    if (durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY)
+      ctx.addSample(series.duration, durationMs)
+    else if (!Number.isFinite(durationMs))
+      ctx.faults.report(
+        'invalid-value',
+        `request duration ${String(durationMs)} on route ${JSON.stringify(this.route.slice(0, 100))}: the request is counted, the duration is not sent`,
+      )
   }
 
   /** Execution timers for requests of this route with the given method (cached, no allocation). */
@@ -105,10 +115,7 @@ class ExecutionScope implements ExecutionTimers {
     if (!this.ctx.enabled) return NOOP_STOPPER
     const ctx = this.ctx
     const series = this.seriesFor(name, tags)
-    if (series === null) {
-      ctx.overflowed++
-      return NOOP_STOPPER
-    }
+    if (series === null) return NOOP_STOPPER
     return startStopper((elapsed) => ctx.addSample(series, elapsed))
   }
 
@@ -117,15 +124,18 @@ class ExecutionScope implements ExecutionTimers {
   }
 
   /**
-   * The series of a timer name and tags, created on first use; `null` once the series cap is
-   * reached. A refusal is not remembered: names and tags past the cap must not grow memory.
+   * The series of a timer name and tags, created on first use; `null` for a reserved name or
+   * once the series cap is reached (counted in `overflowed`). A refusal is not remembered: names
+   * and tags past the cap must not grow memory.
    */
   private seriesFor(name: string, tags: Tags | undefined): SampleSeries | null {
     const key = tags === undefined ? name : `${name}\u0000${tagsKey(tags)}`
     const found = this.timers.get(key)
     if (found !== undefined) return found
     const ctx = this.ctx
+    if (ctx.isReservedName(name, 'execution')) return null
     if (!ctx.registry.hasRoom) {
+      ctx.overflowed++
       ctx.faults.report(
         'series-cap',
         `more than ${ctx.options.maxSeries} series; timer "${String(name).slice(0, 100)}" is not recorded`,

@@ -1,16 +1,19 @@
 /**
- * Sanitising happens once, where text becomes wire format. Every name, tag key, tag value
- * and set member is reduced to a small allow-list of characters, so no input can add a line
- * (`\n`), a field (`|`, `:`), a tag (`,`, `#`, `=`) or break a Graphite tag (`;`).
+ * Sanitising happens once, where text becomes wire format. Every name, tag key and tag value
+ * is reduced to a small allow-list of characters, and every set member written with one (set
+ * members are escaped, not reduced, so distinct members stay distinct), so no input can add a
+ * line (`\n`), a field (`|`, `:`), a tag (`,`, `#`, `=`) or break a Graphite tag (`;`).
  *
  * Results are ASCII, so a string's length is its byte length on the wire.
  */
+
+import { createHash } from 'node:crypto'
 
 /** Longest metric name kept; longer names are cut (documented limit). */
 export const MAX_NAME_LENGTH = 200
 /** Longest tag key kept. */
 export const MAX_TAG_KEY_LENGTH = 64
-/** Longest tag value or set member kept; longer values are cut (documented limit). */
+/** Longest tag value kept, longer ones are cut; the longest set member sent as is (documented limit). */
 export const MAX_TAG_VALUE_LENGTH = 200
 
 export type TagFormat = 'dogstatsd' | 'telegraf'
@@ -42,9 +45,17 @@ export function sanitizeName(raw: string): string {
   return name in Object.prototype ? `${name}_` : name
 }
 
-/** A tag key: lower-case `[a-z0-9_]`, not starting with a digit (Prometheus label rule). */
+/**
+ * A tag key: lower-case `[a-z0-9_]`, not starting with a digit (Prometheus label rule), at most
+ * {@link MAX_TAG_KEY_LENGTH} characters on the wire: cut again after lower-casing, which can
+ * lengthen a string (`İ` becomes two characters).
+ */
 export function sanitizeTagKey(raw: string): string {
-  let key = String(raw).slice(0, MAX_TAG_KEY_LENGTH).toLowerCase().replace(TAG_KEY_INVALID, '_')
+  let key = String(raw)
+    .slice(0, MAX_TAG_KEY_LENGTH)
+    .toLowerCase()
+    .replace(TAG_KEY_INVALID, '_')
+    .slice(0, MAX_TAG_KEY_LENGTH)
   if (key === '') return '_'
   const first = key.charCodeAt(0)
   if (first >= 48 && first <= 57) key = `_${key}`.slice(0, MAX_TAG_KEY_LENGTH)
@@ -58,8 +69,31 @@ export function sanitizeTagValue(raw: string | number, format: TagFormat): strin
   return value === '' ? '_' : value
 }
 
-/** A set member: it sits in the value field, where `:` and `|` are separators. */
+const SET_MEMBER_PLAIN = /^[A-Za-z0-9_./-]+$/
+
+function escapeCodeUnit(char: string): string {
+  return `%${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+}
+
+/**
+ * A set member as it goes on the wire, where `:`, `|` and newlines are separators. Unlike names
+ * and tags, a member is never cut or reduced, because two distinct members must stay distinct
+ * (a set counts them):
+ *
+ * - `[A-Za-z0-9_./-]`, up to 200 characters: as is;
+ * - anything else that fits in 200 characters escaped: `%` then each character outside that set
+ *   as `%` + four hex digits of its UTF-16 code unit (`a b` → `%a%0020b`; the empty string → `%`);
+ * - longer: `~` + the base64url SHA-256 of its UTF-16 text (44 characters).
+ *
+ * The three forms cannot meet (only escaped ones contain `%`, only hashed ones `~`), and each is
+ * one-to-one up to SHA-256 collisions.
+ */
 export function sanitizeSetMember(raw: string | number): string {
-  const value = String(raw).slice(0, MAX_TAG_VALUE_LENGTH).replace(SET_MEMBER_INVALID, '_')
-  return value === '' ? '_' : value
+  const member = String(raw)
+  if (member.length <= MAX_TAG_VALUE_LENGTH && SET_MEMBER_PLAIN.test(member)) return member
+  if (member.length <= MAX_TAG_VALUE_LENGTH) {
+    const escaped = `%${member.replace(SET_MEMBER_INVALID, escapeCodeUnit)}`
+    if (escaped.length <= MAX_TAG_VALUE_LENGTH) return escaped
+  }
+  return `~${createHash('sha256').update(member, 'utf16le').digest('base64url')}`
 }

@@ -92,11 +92,18 @@ export class GaugeSeries implements Series {
       packer.line(`${head}:${formatValue(value)}|g${tail}`)
       // The daemon now holds this value; later deltas apply on top of it.
       this.absolute = undefined
-    } else if (this.delta !== 0) {
-      const sign = this.delta > 0 ? '+' : ''
-      packer.line(`${head}:${sign}${formatValue(this.delta)}|g${tail}`)
+      this.delta = 0
+    } else {
+      // Every delta carries its sign. One that rounds to zero (+0.3 -0.1 -0.2 is 5.6e-17) is
+      // not sent: unsigned, `name:0|g` would set the gauge to an absolute 0. What rounding
+      // leaves out stays here and goes out with the next delta.
+      const magnitude = formatValue(Math.abs(this.delta))
+      if (magnitude !== '0') {
+        const positive = this.delta > 0
+        packer.line(`${head}:${positive ? '+' : '-'}${magnitude}|g${tail}`)
+        this.delta -= positive ? Number(magnitude) : -Number(magnitude)
+      }
     }
-    this.delta = 0
     this.touched = false
   }
 }

@@ -64,6 +64,7 @@ export class HotShotsTransport implements PayloadTransport {
     if (options.client) {
       this.currentClient = options.client
       this.ownsClient = false
+      warnAboutClientSettings(options)
       return
     }
     this.ownsClient = true
@@ -241,4 +242,31 @@ function describeTarget(options: ResolvedOptions, error: Error): string {
       ? `unix:${options.path ?? '(default path)'}`
       : `${options.protocol}://${options.host}:${options.port}`
   return `sending to StatsD at ${target} failed: ${errorText(error)}`
+}
+
+/**
+ * A user's hot-shots client applies its prefix, suffix and global tags only in its own metric
+ * methods; routemeter hands it finished datagrams, so they would silently not apply. Say so once.
+ */
+function warnAboutClientSettings(options: ResolvedOptions): void {
+  const client = options.client as unknown as {
+    prefix?: unknown
+    suffix?: unknown
+    globalTags?: unknown
+  }
+  const ignored: string[] = []
+  if (typeof client.prefix === 'string' && client.prefix !== '')
+    ignored.push(`prefix ${JSON.stringify(client.prefix)}`)
+  if (typeof client.suffix === 'string' && client.suffix !== '')
+    ignored.push(`suffix ${JSON.stringify(client.suffix)}`)
+  if (Array.isArray(client.globalTags) && client.globalTags.length > 0)
+    ignored.push(`global tags ${JSON.stringify(client.globalTags)}`)
+  if (ignored.length === 0) return
+  try {
+    options.logger.warn(
+      `routemeter: the hot-shots client passed as "client" has ${ignored.join(', ')}; routemeter sends finished datagrams through it, so these are not applied to routemeter's metrics. Set routemeter's "prefix" and "globalTags" options instead.`,
+    )
+  } catch {
+    // A throwing logger must not stop start-up over a notice.
+  }
 }

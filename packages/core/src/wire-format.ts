@@ -76,3 +76,17 @@ export function formatValue(value: number): string {
   const text = `${whole}${FRACTIONS[thousandths - whole * 1000]}`
   return value < 0 && thousandths !== 0 ? `-${text}` : text
 }
+
+/**
+ * A sample rate as a plain decimal: `String(1e-7)` is `1e-7`, which the Etsy daemon's parser
+ * reads as rate 1. Rates are in (0, 1], so only small ones need the long form.
+ */
+export function formatSampleRate(rate: number): string {
+  const text = String(rate)
+  const exponent = text.indexOf('e-')
+  if (exponent === -1) return text
+  const mantissa = text.slice(0, exponent)
+  const point = mantissa.indexOf('.')
+  const mantissaDecimals = point === -1 ? 0 : mantissa.length - point - 1
+  return rate.toFixed(Math.min(100, Number(text.slice(exponent + 2)) + mantissaDecimals))
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createCaptureMeter } from '../src/testing'
+import { createCaptureMeter, settledMemory } from '../src/testing'
 
 describe('aggregation: nothing is formatted or sent per recording', () => {
   it('sends nothing until a flush', async () => {
@@ -134,5 +134,113 @@ describe('series cap', () => {
     const handles = new Set<unknown>()
     for (let i = 0; i < 100; i++) handles.add(capture.meter.route(`/x/${i}`))
     expect(handles.size).toBe(4)
+  })
+})
+
+describe('request durations that are not finite numbers', () => {
+  it('Infinity, -Infinity and NaN: the request is counted, no sample reaches the wire, the fault is counted', async () => {
+    const warnings: string[] = []
+    const capture = createCaptureMeter({ logger: { warn: (m) => warnings.push(m) } })
+    const { meter } = capture
+    meter.recordRequest({ route: '/jobs', method: 'POST', statusCode: 201, durationMs: Infinity })
+    meter.route('/jobs').record('POST', 201, Number.NEGATIVE_INFINITY)
+    meter.route('/jobs').record('POST', 201, Number.NaN)
+    meter.route('/jobs').record('POST', 201, 12.5)
+    await meter.flush()
+    expect(capture.counter('http.server.requests', { route: '/jobs' })).toBe(4)
+    expect(capture.timings('http.server.duration')).toEqual([12.5])
+    expect(capture.lines().join('\n')).not.toMatch(/Infinity|NaN/)
+    expect(meter.stats().faults['invalid-value']).toBe(3)
+    expect(warnings).toHaveLength(1)
+  })
+})
+
+describe('sets', () => {
+  it('distinct members stay distinct on the wire, whatever characters or length they have', async () => {
+    const capture = createCaptureMeter()
+    const long = 'x'.repeat(300)
+    const members = [
+      'a b',
+      'a:b',
+      'a|b',
+      'a_b',
+      'a\nb',
+      'a#b',
+      'a,b',
+      '',
+      '_',
+      '%',
+      '%a%0020b',
+      'é',
+      'e\u0301',
+      '\ud800',
+      long,
+      `${long}y`,
+      42,
+      '42',
+    ]
+    for (const member of members) capture.meter.set('users', member)
+    await capture.meter.flush()
+    const sent = capture.find('users').map((s) => s.values[0] as string)
+    // 42 and '42' are the same member; every other pair differs.
+    expect(new Set(sent).size).toBe(members.length - 1)
+    expect(sent).toHaveLength(members.length - 1)
+    for (const value of sent) {
+      expect(value).toMatch(/^[A-Za-z0-9_./%~-]+$/)
+      expect(value.length).toBeLessThanOrEqual(200)
+    }
+    expect(sent).toContain('a_b')
+    expect(sent).toContain('%a%0020b')
+  })
+
+  it('2 000 000 members between flushes: memory stays bounded, no flush holds more than maxSamplesPerSeries members', async () => {
+    const capture = createCaptureMeter({ maxSamplesPerSeries: 1000 })
+    const { meter } = capture
+    let sentLines = 0
+    let largestBatch = 0
+    const drain = () => {
+      const lines = capture.lines().length
+      sentLines += lines
+      largestBatch = Math.max(largestBatch, lines)
+      capture.clear()
+    }
+    meter.set('visitors', 'warm-up')
+    await meter.flush()
+    drain()
+    sentLines = 0
+    const before = settledMemory()
+    for (let i = 0; i < 2_000_000; i++) {
+      meter.set('visitors', `visitor-${i}`)
+      // Early flushes send a full set at once: each is one set's worth of lines.
+      if (capture.payloads.length > 0) drain()
+    }
+    const after = settledMemory()
+    await meter.flush()
+    drain()
+    expect(sentLines).toBe(2_000_000)
+    expect(largestBatch).toBeLessThanOrEqual(1000)
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(10 * 1024 * 1024)
+  })
+})
+
+describe('gauge deltas', () => {
+  it('a delta that rounds to zero is not sent (it would reset the gauge to 0); others carry their sign', async () => {
+    const capture = createCaptureMeter()
+    const { meter } = capture
+    meter.gauge('pool', 7)
+    await meter.flush()
+    for (const delta of [0.3, -0.1, -0.2]) meter.gaugeDelta('pool', delta)
+    await meter.flush()
+    meter.gaugeDelta('pool', -0.0004)
+    await meter.flush()
+    expect(capture.lines()).toEqual(['pool:7|g'])
+    meter.gaugeDelta('pool', -2)
+    await meter.flush()
+    meter.gaugeDelta('pool', 0.5)
+    await meter.flush()
+    meter.gaugeDelta('pool', -0.0006)
+    await meter.flush()
+    expect(capture.lines()).toEqual(['pool:7|g', 'pool:-2|g', 'pool:+0.5|g', 'pool:-0.001|g'])
+    expect(capture.gauge('pool')).toBeCloseTo(5.499)
   })
 })

@@ -159,4 +159,24 @@ describe('lifecycle', () => {
     await receiver.waitFor((r) => r.counter('direct') === 1)
     await meter.close()
   })
+
+  it("a client with its own prefix and global tags: routemeter's lines go out without them, and a warning says so once", async () => {
+    receiver = await startStatsdReceiver()
+    const client = new StatsD({
+      host: '127.0.0.1',
+      port: receiver.port,
+      prefix: 'theirs.',
+      globalTags: { team: 'a' },
+    })
+    const warnings: string[] = []
+    const meter = createMeter({ client, prefix: 'ours', logger: { warn: (m) => warnings.push(m) } })
+    meter.increment('jobs')
+    await meter.close()
+    await receiver.waitFor((r) => r.lines().length === 1)
+    expect(receiver.lines()).toEqual(['ours.jobs:1|c'])
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('prefix "theirs."')
+    expect(warnings[0]).toContain('team:a')
+    await new Promise<void>((resolve) => client.close(() => resolve()))
+  })
 })

@@ -113,6 +113,18 @@ describe('options: prefix', () => {
   })
 })
 
+describe('STATSD_PREFIX set to the empty string', () => {
+  it('turns the default prefix off, as prefix: null does', () => {
+    const env = { STATSD_PREFIX: '', STATSD_SERVICE: 'shop', STATSD_ENVIRONMENT: 'prod' }
+    expect(resolveOptions({}, env).prefix).toBeNull()
+    expect(resolveOptions({}, { ...env, STATSD_PREFIX: '  ' }).prefix).toBeNull()
+    expect(resolveOptions({ prefix: 'mine' }, env).prefix).toBe('mine')
+    expect(resolveOptions({}, { STATSD_SERVICE: 'shop', STATSD_ENVIRONMENT: 'prod' }).prefix).toBe(
+      'applications.shop.prod',
+    )
+  })
+})
+
 describe('options: invalid values fail at startup naming the option, the value and what is allowed', () => {
   it.each([
     [{ port: 0 }, 'port', '0', 'an integer from 1 to 65535'],
