@@ -11,27 +11,31 @@ type LookupCallback = (
 const ANSWER_TTL_MS = 60_000
 /** How long a failed lookup is believed: datagrams sent meanwhile fail at once. */
 const FAILURE_TTL_MS = 1_000
-/** Datagrams that may wait for the first answer; more fail at once. */
+/** Datagrams dgram may park here while a name with no answer is looked up again; more fail. */
 const MAX_WAITING = 64
 
 /**
  * Name resolution for the UDP socket when StatsD is given as a host name: the `lookup` of its
- * dgram socket.
+ * dgram socket, plus the start-up lookup the transport waits for.
  *
  * hot-shots' own DNS cache (`cacheDns`) keeps only successes: while a name does not resolve,
  * every datagram starts its own `getaddrinfo` on libuv's thread pool and holds its buffer until
  * the answer. Under load that backlog grows without bound — memory rises with every request, and
  * the app's own file system, crypto and DNS work waits behind thousands of lookups. Here:
  *
+ * - the name is looked up once at start-up, any address family (IPv4 preferred when the name
+ *   has both), so an IPv6-only name works; later lookups ask for the family first found;
  * - one lookup at a time; an answer is used for a minute, and a stale one keeps being used
  *   while the next lookup runs (or when it fails), so a DNS hiccup does not stop metrics;
  * - a failure with no answer to fall back on is remembered for a second: datagrams sent
  *   meanwhile fail at once, and are counted as dropped like any send error;
- * - at most {@link MAX_WAITING} datagrams wait for an answer; more fail at once.
+ * - while there is neither an answer nor a fresh failure ({@link HostLookup.unsettled}) the
+ *   transport holds its datagrams itself, bounded by bytes, and sends them on the answer.
  */
 export class HostLookup {
   private address: string | undefined
-  private addressFamily = 0
+  /** 4 or 6 once a first answer came; 0 before. */
+  family: 0 | 4 | 6 = 0
   private expiresAt = 0
   private failure: NodeJS.ErrnoException | undefined
   private failureUntil = 0
@@ -40,8 +44,27 @@ export class HostLookup {
 
   constructor(
     private readonly host: string,
-    private readonly family: 4 | 6,
-  ) {}
+    /** Told after every lookup: the error when there is still no address to use. */
+    private readonly onSettled: (error: NodeJS.ErrnoException | undefined) => void,
+  ) {
+    this.resolve()
+  }
+
+  /**
+   * True when a datagram sent now could neither use an address nor fail at once: no answer yet
+   * and no fresh failure. Starts a lookup if none runs.
+   */
+  get unsettled(): boolean {
+    if (this.address !== undefined) return false
+    if (this.failure !== undefined && Date.now() < this.failureUntil) return false
+    this.resolve()
+    return true
+  }
+
+  /** The last error, when there is no address to use. */
+  get error(): NodeJS.ErrnoException | undefined {
+    return this.address === undefined ? this.failure : undefined
+  }
 
   /**
    * The function dgram calls before each send, and once to bind (with the wildcard address):
@@ -57,8 +80,8 @@ export class HostLookup {
     }
     const now = Date.now()
     if (this.address !== undefined) {
-      if (now >= this.expiresAt) this.resolve(hostname)
-      process.nextTick(done, null, this.address, this.addressFamily)
+      if (now >= this.expiresAt) this.resolve()
+      process.nextTick(done, null, this.address, this.family)
       return
     }
     if (this.failure !== undefined && now < this.failureUntil) {
@@ -70,31 +93,40 @@ export class HostLookup {
       return
     }
     this.waiting.push(done)
-    this.resolve(hostname)
+    this.resolve()
   }
 
-  private resolve(hostname: string): void {
+  private resolve(): void {
     if (this.resolving) return
     this.resolving = true
-    dns.lookup(hostname, { family: this.family }, (error, address, family) => {
+    dns.lookup(this.host, { family: this.family, all: true }, (error, answers) => {
       this.resolving = false
       const now = Date.now()
-      if (error) {
+      const answer = error ? undefined : (answers.find((a) => a.family === 4) ?? answers[0])
+      if (answer === undefined) {
+        const failure = error ?? notFound(this.host)
         if (this.address !== undefined) this.expiresAt = now + FAILURE_TTL_MS
-        this.failure = error
+        this.failure = failure
         this.failureUntil = now + FAILURE_TTL_MS
       } else {
-        this.address = address
-        this.addressFamily = family
+        this.address = answer.address
+        this.family = answer.family === 6 ? 6 : 4
         this.expiresAt = now + ANSWER_TTL_MS
         this.failure = undefined
       }
+      this.onSettled(this.error)
       for (const done of this.waiting.splice(0)) {
-        if (this.address === undefined) done(error)
-        else done(null, this.address, this.addressFamily)
+        if (this.address === undefined) done(this.failure ?? null)
+        else done(null, this.address, this.family)
       }
     })
   }
+}
+
+function notFound(hostname: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`)
+  error.code = 'ENOTFOUND'
+  return error
 }
 
 function busy(hostname: string): NodeJS.ErrnoException {

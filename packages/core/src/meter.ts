@@ -1,3 +1,7 @@
+import { performance } from 'node:perf_hooks'
+// Node's own timers, not the globals: a test environment (jsdom) may swap those for timers
+// that return numbers and have no unref().
+import { clearInterval, setInterval } from 'node:timers'
 import type { StatsD } from 'hot-shots'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'
@@ -116,6 +120,8 @@ export class AggregatingMeter implements Meter {
   private flushes = 0
   private lines = 0
   private oversizeLines = 0
+  /** The meter's own gauges went out in a `beforeExit` flush and nothing flushed since. */
+  private gaugesSentAtExit = false
   private closing: Promise<void> | undefined
 
   constructor(options: ResolvedOptions, transportFactory: TransportFactory | undefined) {
@@ -275,15 +281,29 @@ export class AggregatingMeter implements Meter {
     }
   }
 
+  /**
+   * The `beforeExit` flush (exit-flush.ts). Its sends make `beforeExit` fire again: on that
+   * repeat only what the app recorded in between goes out, not the meter's own gauges again, so
+   * a process that never calls close() sends its data once and exits.
+   */
+  flushAtExit(): void {
+    const sampleGauges = !this.gaugesSentAtExit
+    this.flushPending(sampleGauges)
+    this.gaugesSentAtExit = true
+  }
+
   /** Drains every series into datagrams now (interval, flush(), close(), process exit). */
-  flushPending(): void {
+  flushPending(sampleGauges = true): void {
     // Disabled, or closed: close() sent the last flush, nothing may follow (not even the gauge).
     if (this.transport === undefined || !this.ctx.enabled) return
     try {
       this.flushes++
-      if (this.tracksRequests)
-        this.internalGauge('http.server.active_requests').set(this.activeRequests)
-      this.processMetrics?.sample()
+      if (sampleGauges) {
+        this.gaugesSentAtExit = false
+        if (this.tracksRequests)
+          this.internalGauge('http.server.active_requests').set(this.activeRequests)
+        this.processMetrics?.sample()
+      }
       this.registry.drainAll(this.packer)
       this.packer.end()
     } catch (error) {
@@ -345,7 +365,7 @@ export class AggregatingMeter implements Meter {
       this.ctx.overflowed++
       this.faults.report(
         'series-cap',
-        `more than ${this.options.maxSeries} series; "${String(name)}" is not recorded`,
+        `more than ${this.options.maxSeries} series; "${String(name).slice(0, 100)}" is not recorded`,
       )
       return undefined
     }

@@ -48,7 +48,10 @@ export interface MeterOptions {
   maxSeries?: number
   /** Samples a timer series holds before it is flushed early. Default `1000`. */
   maxSamplesPerSeries?: number
-  /** Bytes queued while a TCP peer is away or slow; oldest dropped first. Default `1048576`. */
+  /**
+   * Bytes held for a TCP peer that is away or slow (oldest dropped first), and for UDP datagrams
+   * while the StatsD host name is first resolved. More than `maxBufferSize`. Default `1048576`.
+   */
   maxQueueBytes?: number
   /** Send timer samples packed (`name:1:2:3|ms`). DogStatsD agents only. Default `false`. */
   packValues?: boolean
@@ -129,6 +132,16 @@ export function resolveOptions(
     'udp',
   )
   const client = reader.client()
+  const maxBufferSize = reader.integer('maxBufferSize', 'STATSD_MAX_BUFFER_SIZE', 1432, 512, 65_507)
+  const maxQueueBytes = reader.integer('maxQueueBytes', undefined, 1_048_576, 1024, 1_073_741_824)
+  // A queue smaller than one datagram (plus its newline) would drop every full datagram.
+  if (maxQueueBytes <= maxBufferSize) {
+    throw new RoutemeterOptionError(
+      'maxQueueBytes',
+      maxQueueBytes,
+      `more than maxBufferSize (${maxBufferSize}): the send queue must hold one full datagram`,
+    )
+  }
   return {
     enabled: reader.boolean('enabled', 'STATSD_ENABLED', true),
     host: reader.string('host', 'STATSD_HOST', '127.0.0.1'),
@@ -152,10 +165,10 @@ export function resolveOptions(
       3_600_000,
     ),
     sampleRate: reader.sampleRate(),
-    maxBufferSize: reader.integer('maxBufferSize', 'STATSD_MAX_BUFFER_SIZE', 1432, 512, 65_507),
+    maxBufferSize,
     maxSeries: reader.integer('maxSeries', undefined, 20_000, 1, 10_000_000),
     maxSamplesPerSeries: reader.integer('maxSamplesPerSeries', undefined, 1000, 1, 1_000_000),
-    maxQueueBytes: reader.integer('maxQueueBytes', undefined, 1_048_576, 1024, 1_073_741_824),
+    maxQueueBytes,
     packValues: reader.boolean('packValues', undefined, false),
     processMetrics: reader.boolean('processMetrics', undefined, false),
     client,

@@ -92,7 +92,7 @@ export class RouteMetrics {
 }
 
 class ExecutionScope implements ExecutionTimers {
-  private readonly timers = new Map<string, SampleSeries | null>()
+  private readonly timers = new Map<string, SampleSeries>()
 
   constructor(
     private readonly ctx: MeterContext,
@@ -116,26 +116,29 @@ class ExecutionScope implements ExecutionTimers {
     return timeCall(this.timer(name, tags), fn)
   }
 
+  /**
+   * The series of a timer name and tags, created on first use; `null` once the series cap is
+   * reached. A refusal is not remembered: names and tags past the cap must not grow memory.
+   */
   private seriesFor(name: string, tags: Tags | undefined): SampleSeries | null {
     const key = tags === undefined ? name : `${name}\u0000${tagsKey(tags)}`
     const found = this.timers.get(key)
     if (found !== undefined) return found
     const ctx = this.ctx
-    let series: SampleSeries | null = null
-    if (ctx.registry.hasRoom) {
-      const route = requestSeriesInfo(this.route, this.kind, 0, 0).route
-      const id = ctx.namer.executionTimer(name, {
-        route,
-        routeKind: this.kind,
-        method: this.method,
-      })
-      series = ctx.registry.add(ctx.newSampleSeries(id, 'ms', tags))
-    } else {
+    if (!ctx.registry.hasRoom) {
       ctx.faults.report(
         'series-cap',
-        `more than ${ctx.options.maxSeries} series; timer "${name}" is not recorded`,
+        `more than ${ctx.options.maxSeries} series; timer "${String(name).slice(0, 100)}" is not recorded`,
       )
+      return null
     }
+    const route = requestSeriesInfo(this.route, this.kind, 0, 0).route
+    const id = ctx.namer.executionTimer(name, {
+      route,
+      routeKind: this.kind,
+      method: this.method,
+    })
+    const series = ctx.registry.add(ctx.newSampleSeries(id, 'ms', tags))
     this.timers.set(key, series)
     return series
   }

@@ -1,3 +1,6 @@
+// The module, not the global: test environments such as Jest 26's have no global `performance`.
+import { performance } from 'node:perf_hooks'
+
 /** Stops a timer and records it once; returns the elapsed milliseconds. `using`-friendly. */
 export interface Stopper {
   (): number

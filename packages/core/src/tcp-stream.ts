@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
+// Node's own timers: the globals may be a test environment's (jsdom: numbers, no unref()).
+import { clearTimeout, setImmediate, setTimeout } from 'node:timers'
 import { errorText, type FaultLog } from './fault-log'
 
 const MIN_RECONNECT_DELAY_MS = 100
@@ -13,23 +15,31 @@ const MAX_WRITE_BYTES = 64 * 1024
  * (`protocol: 'stream'`).
  *
  * - Connects lazily and reconnects with capped exponential backoff after any close.
- * - Writes go straight to the socket while it keeps up; otherwise, and while disconnected,
- *   they wait in a queue bounded by `maxQueueBytes` (oldest dropped first, lines counted).
+ * - Writes go to the socket in a later turn (see {@link scheduleTurnEnd}). What the socket
+ *   cannot take waits in a queue bounded by `maxQueueBytes` (oldest dropped first, lines
+ *   counted). The bound is for data that cannot be written — a peer that is away or slow — so
+ *   the payloads of the turn being written are exempt while a connection is up or being made:
+ *   a healthy peer gets a flush larger than the bound whole, and the queue holds at most the
+ *   bound plus that one flush.
  * - Chunks whose write had not completed when the connection died are queued again.
  * - Nothing is thrown or emitted as `error` to the caller: faults go to the FaultLog.
  */
 export class ReconnectingTcpStream extends EventEmitter {
   private socket: net.Socket | undefined
   private connected = false
+  /** A connect attempt is under way: data waits for it instead of being written off. */
+  private connecting = false
   private reconnectDelay = MIN_RECONNECT_DELAY_MS
   private reconnectTimer: NodeJS.Timeout | undefined
   private readonly queue: string[] = []
   private queueHead = 0
   private queuedBytes = 0
+  /** Bytes queued during the current turn, at the back of the queue. */
+  private freshBytes = 0
   /** Chunks handed to the socket whose write callback has not fired yet. */
   private readonly inFlight = new Set<{ readonly text: string }>()
   private ending = false
-  private pumpScheduled = false
+  private turnOpen = false
   destroyed = false
   droppedLines = 0
   writtenLines = 0
@@ -59,17 +69,21 @@ export class ReconnectingTcpStream extends EventEmitter {
       this.drop(text)
     } else {
       this.enqueue(text)
-      this.schedulePump()
+      this.scheduleTurnEnd()
     }
     // The caller (hot-shots) is told every write succeeded: losses are ours to count.
     if (callback) process.nextTick(callback, null)
     return true
   }
 
-  /** Waits until queued data is written or `timeoutMs` passes. */
+  /**
+   * Waits until queued data is written or `timeoutMs` passes. A connect under way is waited
+   * for too: a short-lived process (CLI, cron, serverless) flushes before its first connect
+   * completes, and a peer a few ms away must still get the data.
+   */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    while (!this.idle && this.connected && Date.now() < deadline) {
+    while (!this.idle && (this.connected || this.connecting) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }
@@ -96,6 +110,7 @@ export class ReconnectingTcpStream extends EventEmitter {
 
   private connect(): void {
     if (this.destroyed) return
+    this.connecting = true
     const socket = net.connect({ host: this.host, port: this.port })
     socket.setNoDelay(true)
     socket.setKeepAlive(true)
@@ -103,6 +118,7 @@ export class ReconnectingTcpStream extends EventEmitter {
     socket.unref()
     this.socket = socket
     socket.on('connect', () => {
+      this.connecting = false
       this.connected = true
       this.reconnectDelay = MIN_RECONNECT_DELAY_MS
       this.pump()
@@ -127,12 +143,15 @@ export class ReconnectingTcpStream extends EventEmitter {
   private onClose(socket: net.Socket): void {
     if (this.socket !== socket) return
     this.connected = false
+    this.connecting = false
     this.socket = undefined
     // Writes that never completed did not reach the peer: put them back in front.
     const unsent = [...this.inFlight]
     this.inFlight.clear()
     for (let i = unsent.length - 1; i >= 0; i--) this.unshift((unsent[i] as { text: string }).text)
     if (this.destroyed) return
+    // The peer is away until the next attempt: hold no more than the bound meanwhile.
+    this.trimToBound()
     this.reconnectTimer = setTimeout(() => this.connect(), this.reconnectDelay)
     this.reconnectTimer.unref()
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS)
@@ -141,14 +160,17 @@ export class ReconnectingTcpStream extends EventEmitter {
   /**
    * Writes happen in a later check phase, never inside the caller's turn: the poll phase in
    * between delivers a peer's FIN first, so data is not written into a connection that is
-   * already gone (where it would vanish without an error). It also coalesces writes.
+   * already gone (where it would vanish without an error). It also coalesces writes, and ends
+   * the turn whose payloads are exempt from the queue bound.
    */
-  private schedulePump(): void {
-    if (this.pumpScheduled || !this.connected) return
-    this.pumpScheduled = true
+  private scheduleTurnEnd(): void {
+    if (this.turnOpen) return
+    this.turnOpen = true
     setImmediate(() => {
-      this.pumpScheduled = false
+      this.turnOpen = false
+      this.freshBytes = 0
       this.pump()
+      if (!this.connected && !this.connecting) this.trimToBound()
     })
   }
 
@@ -176,8 +198,20 @@ export class ReconnectingTcpStream extends EventEmitter {
   private enqueue(text: string): void {
     this.queue.push(text)
     this.queuedBytes += text.length
+    this.freshBytes += text.length
+    // With a connection up or coming, this turn's payloads are about to be written: only the
+    // backlog in front of them counts against the bound. With none, nothing can be written.
+    this.trimToBound(this.connected || this.connecting ? this.freshBytes : 0)
+  }
+
+  /** Drops the oldest payloads until the queue, less `exempt` bytes at its back, fits the bound. */
+  private trimToBound(exempt = 0): void {
     let dropped = 0
-    while (this.queuedBytes > this.maxQueueBytes && this.queueHead < this.queue.length) {
+    while (
+      this.queuedBytes > this.maxQueueBytes &&
+      this.queuedBytes > exempt &&
+      this.queueHead < this.queue.length
+    ) {
       dropped += this.drop(this.shift())
     }
     if (dropped > 0) {
@@ -193,6 +227,8 @@ export class ReconnectingTcpStream extends EventEmitter {
     this.queue[this.queueHead] = ''
     this.queueHead++
     this.queuedBytes -= text.length
+    // The queue empties from the front, backlog first: fresh bytes go once the backlog is gone.
+    if (this.freshBytes > this.queuedBytes) this.freshBytes = this.queuedBytes
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0
       this.queueHead = 0

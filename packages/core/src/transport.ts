@@ -1,6 +1,7 @@
 import type dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import type { Writable } from 'node:stream'
+import { setTimeout } from 'node:timers'
 import { type ClientOptions, StatsD } from 'hot-shots'
 import { errorText, type FaultKind, type FaultLog } from './fault-log'
 import { HostLookup } from './host-lookup'
@@ -29,15 +30,27 @@ export interface PayloadTransport {
   close(timeoutMs: number): Promise<void>
 }
 
+interface HeldPayload {
+  readonly payload: string
+  readonly lines: number
+}
+
 /**
- * Carries finished payloads over hot-shots: UDP (DNS resolved once and cached), Unix
- * datagram sockets, or TCP through {@link ReconnectingTcpStream}. hot-shots never formats or
- * buffers anything here (payloads arrive batched), and its Datadog extras stay off.
+ * Carries finished payloads over hot-shots: UDP (a host name resolved at start-up, cached, see
+ * {@link HostLookup}), Unix datagram sockets, or TCP through {@link ReconnectingTcpStream}.
+ * hot-shots never formats or buffers anything here (payloads arrive batched), and its Datadog
+ * extras stay off.
  */
 export class HotShotsTransport implements PayloadTransport {
-  readonly client: StatsD
+  private currentClient: StatsD
   private readonly ownsClient: boolean
   private readonly tcp: ReconnectingTcpStream | undefined
+  private readonly hostLookup: HostLookup | undefined
+  /** hot-shots options of the UDP client, to make its IPv6 twin. */
+  private common: ClientOptions | undefined
+  /** UDP payloads waiting for the host name's answer (bounded by `maxQueueBytes`). */
+  private held: HeldPayload[] = []
+  private heldBytes = 0
   private pendingSends = 0
   private datagrams = 0
   private bytes = 0
@@ -49,7 +62,7 @@ export class HotShotsTransport implements PayloadTransport {
     private readonly faults: FaultLog,
   ) {
     if (options.client) {
-      this.client = options.client
+      this.currentClient = options.client
       this.ownsClient = false
       return
     }
@@ -69,32 +82,42 @@ export class HotShotsTransport implements PayloadTransport {
         options.maxQueueBytes,
         faults,
       )
-      this.client = new StatsD({
+      this.currentClient = new StatsD({
         ...common,
         protocol: 'stream',
         stream: this.tcp as unknown as Writable,
       })
     } else if (options.protocol === 'uds') {
-      this.client = new StatsD({ ...common, protocol: 'uds', path: options.path })
+      this.currentClient = new StatsD({ ...common, protocol: 'uds', path: options.path })
     } else {
       const ipVersion = isIP(options.host)
-      this.client = new StatsD({
-        ...common,
-        protocol: 'udp',
-        host: options.host,
-        port: options.port,
-        // A host name is resolved by HostLookup (cached, one lookup at a time), not by hot-shots'
-        // `cacheDns`, which starts a lookup per datagram while the name does not resolve.
-        cacheDns: false,
-        udpSocketOptions:
-          ipVersion === 0
-            ? {
-                type: 'udp4',
-                lookup: new HostLookup(options.host, 4).lookup as dgram.SocketOptions['lookup'],
-              }
-            : { type: ipVersion === 6 ? 'udp6' : 'udp4' },
-      })
+      if (ipVersion === 0)
+        this.hostLookup = new HostLookup(options.host, (error) => this.release(error))
+      // An IPv4 socket until the name turns out to have IPv6 addresses only (see release()).
+      this.currentClient = this.createUdpClient(common, ipVersion === 6 ? 'udp6' : 'udp4')
+      this.common = common
     }
+  }
+
+  /** The hot-shots client; for an IPv6-only host name, the IPv6 one made once that is known. */
+  get client(): StatsD {
+    return this.currentClient
+  }
+
+  private createUdpClient(common: ClientOptions, type: 'udp4' | 'udp6'): StatsD {
+    return new StatsD({
+      ...common,
+      protocol: 'udp',
+      host: this.options.host,
+      port: this.options.port,
+      // A host name is resolved by HostLookup (cached, one lookup at a time), not by hot-shots'
+      // `cacheDns`, which starts a lookup per datagram while the name does not resolve.
+      cacheDns: false,
+      udpSocketOptions:
+        this.hostLookup === undefined
+          ? { type }
+          : { type, lookup: this.hostLookup.lookup as dgram.SocketOptions['lookup'] },
+    })
   }
 
   send(payload: string, lines: number): void {
@@ -103,6 +126,15 @@ export class HotShotsTransport implements PayloadTransport {
       return
     }
     this.pendingSends++
+    // The first flush may come before the host name's answer: hold it, bounded by bytes.
+    if (this.hostLookup?.unsettled) {
+      this.hold(payload, lines)
+      return
+    }
+    this.sendNow(payload, lines)
+  }
+
+  private sendNow(payload: string, lines: number): void {
     const onSent = (error?: Error | null) => {
       this.pendingSends--
       if (error) {
@@ -114,10 +146,51 @@ export class HotShotsTransport implements PayloadTransport {
       }
     }
     try {
-      ;(this.client as unknown as PayloadClient).sendMessage(payload, onSent)
+      ;(this.currentClient as unknown as PayloadClient).sendMessage(payload, onSent)
     } catch (error) {
       onSent(error instanceof Error ? error : new Error(String(error)))
     }
+  }
+
+  private hold(payload: string, lines: number): void {
+    this.held.push({ payload, lines })
+    this.heldBytes += payload.length
+    while (this.heldBytes > this.options.maxQueueBytes) {
+      const oldest = this.held.shift() as HeldPayload
+      this.heldBytes -= oldest.payload.length
+      this.pendingSends--
+      this.droppedLines += oldest.lines
+      this.faults.report(
+        'dns',
+        `StatsD host "${this.options.host}" is still being resolved; over maxQueueBytes (${this.options.maxQueueBytes}) held, oldest metrics dropped`,
+      )
+    }
+  }
+
+  /** The host name's lookup finished: send what was held, or count it lost with the error. */
+  private release(error: NodeJS.ErrnoException | undefined): void {
+    if (error === undefined && this.hostLookup?.family === 6 && this.common !== undefined) {
+      const ipv4Client = this.currentClient
+      this.currentClient = this.createUdpClient(this.common, 'udp6')
+      try {
+        ipv4Client.close(() => {})
+      } catch {
+        // Nothing was ever sent on it; a failing close changes nothing.
+      }
+    }
+    const held = this.held
+    if (held.length === 0) return
+    this.held = []
+    this.heldBytes = 0
+    for (const { payload, lines } of held) {
+      if (error === undefined && !this.closed) {
+        this.sendNow(payload, lines)
+      } else {
+        this.pendingSends--
+        this.droppedLines += lines
+      }
+    }
+    if (error !== undefined) this.faults.report('dns', describeTarget(this.options, error))
   }
 
   stats(): TransportStats {
@@ -140,10 +213,15 @@ export class HotShotsTransport implements PayloadTransport {
   async close(timeoutMs: number): Promise<void> {
     await this.settle(timeoutMs)
     this.closed = true
+    // Still no answer for the host name at the deadline: what waits for it is lost.
+    for (const { lines } of this.held) this.droppedLines += lines
+    this.pendingSends -= this.held.length
+    this.held = []
+    this.heldBytes = 0
     if (!this.ownsClient) return
     await new Promise<void>((resolve) => {
       try {
-        this.client.close(() => resolve())
+        this.currentClient.close(() => resolve())
       } catch {
         resolve()
       }

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createCaptureMeter } from '../src/testing'
+import { createCaptureMeter, settledMemory } from '../src/testing'
 
 describe('bounds', () => {
   it('datagrams never exceed maxBufferSize, whatever the burst, names, tags or packing', async () => {
@@ -59,5 +59,31 @@ describe('bounds', () => {
     expect(stats.overflowed).toBe(100_000 - 1000)
     // Bounded: 100 000 labels did not each leave a route handle or series behind.
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(40 * 1024 * 1024)
+  })
+
+  // A handler may pass any name or tag (`timer('db.query', { user: id })`): past the series cap
+  // nothing may be kept per name or tag value (a `null` per refused key grew the heap by
+  // ~120 MB for 400 000 values).
+  it('400 000 distinct timer names and tag values past the series cap: heap growth under 10 MB after GC', async () => {
+    const capture = createCaptureMeter({ maxSeries: 100, logger: { warn: () => {} } })
+    const { meter } = capture
+    const scope = meter.route('/users/:id').scope('GET')
+    for (let i = 0; i < 200; i++) scope.timer(`fill.${i}`)()
+    await meter.flush()
+    capture.clear()
+    const seriesAtCap = meter.stats().series
+    const before = settledMemory()
+    expect(before.collected).toBe(true)
+    for (let i = 0; i < 400_000; i++) {
+      scope.timer('db.query', { user: `u${i}` })()
+      scope.time(`step.${i}`, () => i)
+      meter.timing(`user.timer.${i}`, 1)
+      meter.timer('job', { id: i })()
+    }
+    const after = settledMemory()
+    await meter.flush()
+    expect(meter.stats().series).toBe(seriesAtCap)
+    expect(meter.stats().overflowed).toBeGreaterThanOrEqual(4 * 400_000)
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(10 * 1024 * 1024)
   })
 })

@@ -1,6 +1,21 @@
 import { execFile } from 'node:child_process'
-import { afterEach, describe, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { type StatsdReceiver, startStatsdReceiver } from '../src/testing'
+
+/** Runs `script` in a fresh Node process; resolves with how it ended (killed after `timeoutMs`). */
+function runScript(
+  script: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['-e', script],
+      { cwd: `${__dirname}/..`, timeout: timeoutMs },
+      () => resolve({ code: child.exitCode, signal: child.signalCode }),
+    )
+  })
+}
 
 describe('a process that exits without close()', () => {
   let receiver: StatsdReceiver | undefined
@@ -14,15 +29,43 @@ describe('a process that exits without close()', () => {
       for (let i = 0; i < 300; i++) meter.route('/jobs').record('POST', 202, i)
       // No close(), no flush(): the event loop simply runs dry.
     `
-    await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, ['-e', script], { cwd: `${__dirname}/..` }, (error) =>
-        error ? reject(error) : resolve(),
-      ),
-    )
+    expect(await runScript(script, 20_000)).toEqual({ code: 0, signal: null })
     await receiver.waitFor(
       (r) =>
         r.counter('http.server.requests') === 300 &&
         r.timings('http.server.duration').length === 300,
     )
   })
+
+  // The meter's own gauges (active requests, process metrics) used to be re-sent on every
+  // `beforeExit`, and each send made `beforeExit` fire again: the process never ended and
+  // flooded StatsD (185 868 gauge lines in 5 s over TCP).
+  for (const protocol of ['udp', 'tcp'] as const) {
+    for (const processMetrics of [false, true]) {
+      it(`${protocol}${processMetrics ? ' with processMetrics' : ''}: requests tracked by an adapter are sent once and the process exits`, async () => {
+        receiver = await startStatsdReceiver({ protocol })
+        const script = `
+          const { createMeter } = require('@routemeter/core')
+          const meter = createMeter({
+            protocol: '${protocol}', port: ${receiver.port}, flushIntervalMs: 3600000,
+            processMetrics: ${processMetrics},
+          })
+          // What both adapters do for every request.
+          for (let i = 0; i < 300; i++) {
+            const startedAt = meter.requestStarted()
+            meter.requestEnded(meter.route('/jobs'), 'POST', 202, startedAt)
+          }
+        `
+        // A generous bound: the process either ends on its own or never does.
+        expect(await runScript(script, 20_000)).toEqual({ code: 0, signal: null })
+        await receiver.waitFor((r) => r.counter('http.server.requests') === 300)
+        // Let anything still in flight arrive before counting gauge lines.
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(receiver.find('http.server.active_requests')).toHaveLength(1)
+        expect(receiver.find('http.server.active_requests')[0]?.values).toEqual(['0'])
+        expect(receiver.timings('http.server.duration')).toHaveLength(300)
+        if (processMetrics) expect(receiver.find('process.memory.heap_used_bytes')).toHaveLength(1)
+      })
+    }
+  }
 })

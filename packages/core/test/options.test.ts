@@ -129,6 +129,12 @@ describe('options: invalid values fail at startup naming the option, the value a
     [{ maxSeries: 0 }, 'maxSeries', '0', 'from 1'],
     [{ maxSamplesPerSeries: -1 }, 'maxSamplesPerSeries', '-1', 'from 1'],
     [{ maxQueueBytes: 10 }, 'maxQueueBytes', '10', 'from 1024'],
+    [
+      { maxQueueBytes: 4096, maxBufferSize: 8192 },
+      'maxQueueBytes',
+      '4096',
+      'more than maxBufferSize (8192)',
+    ],
     [{ naming: 'graphite' }, 'naming', '"graphite"', '"tags", "path"'],
     [{ tagFormat: 'influx' }, 'tagFormat', '"influx"', '"dogstatsd", "telegraf"'],
     [{ enabled: 'yes' }, 'enabled', '"yes"', 'true or false'],

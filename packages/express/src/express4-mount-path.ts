@@ -5,7 +5,8 @@
  * rather than the matched text in `req.baseUrl`.
  *
  * path-to-regexp 0.1 compiles a mount path (`end: false`, `strict: false`) to
- * `^` + body + `\/?(?=\/|$)`, an array to such sources joined with `|`. In the body, `/` and `.`
+ * `^` + body + `\/?(?=\/|$)`, an array to such sources joined with `|` (0.1.7, in Express 4.18, wraps that
+ * in one more `(?:` … `)`). In the body, `/` and `.`
  * are escaped, `*` is `(.*)`, and a parameter `:name` with its optional custom pattern, `*` and
  * `?` is `(?:` [`\.`] [`\/`] `(`pattern`)` [star group] `)` [`?`]. This module reads exactly those
  * forms back and returns `undefined` for anything else (a RegExp the app registered itself),
@@ -14,6 +15,8 @@
 
 const SUFFIX = '\\/?(?=\\/|$)'
 const ARRAY_JOIN = `${SUFFIX}|^`
+const ARRAY_GROUP_START = '(?:^'
+const ARRAY_GROUP_END = `${SUFFIX})`
 /** Patterns path-to-regexp writes for a parameter without a custom pattern. */
 const DEFAULT_PATTERNS = new Set(['[^/]+?', '[^\\/]+?', '[^/\\.]+?', '[^\\/\\.]+?'])
 const BACKTRACK_PATTERN = /^\(\?:\(\?!\\\/\|.*\)\.\)\+\?$/
@@ -23,7 +26,12 @@ type Keys = ReadonlyArray<{ readonly name: string | number }>
 
 /** The registered mount paths (one per array element), or `undefined` when not recognised. */
 export function express4MountPaths(regexp: RegExp, keys: Keys): string[] | undefined {
-  const source = regexp.source
+  let source = regexp.source
+  // path-to-regexp 0.1.7 (Express 4.18) wraps an array's sources in one more group; later 0.1.x
+  // join them bare.
+  if (source.startsWith(ARRAY_GROUP_START) && source.endsWith(ARRAY_GROUP_END)) {
+    source = source.slice(ARRAY_GROUP_START.length - 1, source.length - 1)
+  }
   if (!source.startsWith('^') || !source.endsWith(SUFFIX)) return undefined
   const bodies = source.slice(1, source.length - SUFFIX.length).split(ARRAY_JOIN)
   const reader = new BodyReader(keys)

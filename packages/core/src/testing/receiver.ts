@@ -57,6 +57,13 @@ export class StatsdReceiver extends StatsdLines {
         socket.bind(this.port, this.host, () => resolve())
       })
       this.port = socket.address().port
+      // A burst of datagrams sent in one turn must not be lost by this receiver's own buffer
+      // (Linux' default of 208 KB holds ~80 full datagrams); capped by net.core.rmem_max.
+      try {
+        socket.setRecvBufferSize(4 * 1024 * 1024)
+      } catch {
+        // Not allowed here: keep the default.
+      }
       this.udp = socket
     } else {
       const server = net.createServer((connection) => this.onConnection(connection))

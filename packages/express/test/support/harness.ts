@@ -11,14 +11,20 @@ import {
 } from '@routemeter/core/testing'
 import express5, { type Express } from 'express'
 import express4 from 'express4'
+import express418 from 'express4-18'
 import { type RoutemeterMiddleware, type RoutemeterOptions, routemeter } from '../../src/index'
 
 export type ExpressFactory = typeof express5
 
-/** Both supported Express majors; suites run against each (`describe.each(MAJORS)`). */
+/**
+ * The supported Express releases; suites run against each (`describe.each(MAJORS)`): Express 5,
+ * the newest Express 4 and the lowest Express 4 the peer range admits (4.18.2, which NestJS 9
+ * and 10 ship), whose path-to-regexp 0.1.7 compiles mount paths differently from later 4.x.
+ */
 export const MAJORS: ReadonlyArray<{ readonly major: string; readonly express: ExpressFactory }> = [
   { major: 'Express 5', express: express5 },
   { major: 'Express 4', express: express4 },
+  { major: 'Express 4.18', express: express418 },
 ]
 
 export const NAMINGS = ['tags', 'path'] as const

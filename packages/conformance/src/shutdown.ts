@@ -1,0 +1,230 @@
+import http from 'node:http'
+import type { ExecutionTimers, Meter } from '@routemeter/core'
+import {
+  deferred,
+  type ProcessFaultWatch,
+  type StatsdReceiver,
+  sendHttpLoad,
+  startStatsdReceiver,
+  waitUntil,
+  watchProcessFaults,
+} from '@routemeter/core/testing'
+import type { StartedApp } from './adapter'
+import { NO_INTERVAL } from './net'
+import type { SuiteContext } from './suite'
+
+/**
+ * Graceful shutdown the framework's way (the README's sequence for each: `app.close()`, or
+ * `server.close()` then `metrics.close()`): requests in flight finish before the final flush and
+ * every request is counted exactly once; `close()` may be called any number of times; recording
+ * after it is a no-op, never a throw.
+ */
+
+const FAST = 500
+const IN_FLIGHT = 20
+
+/** A request on a connection of its own (so closing is not kept waiting by idle ones). */
+function get(port: number, path: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode))
+      })
+      .on('error', reject)
+  })
+}
+
+/** Every call a shutdown path may leave behind; none may throw or send. */
+function recordLate(
+  meter: Meter,
+  kept: ExecutionTimers | undefined,
+  expect: SuiteContext['test']['expect'],
+) {
+  meter.increment('late.count')
+  meter.increment('late.count', 5, { a: 'b' })
+  meter.decrement('late.count')
+  meter.gauge('late.gauge', 1)
+  meter.gaugeDelta('late.gauge', -1)
+  meter.timing('late.timing', 3)
+  meter.histogram('late.histogram', 3)
+  meter.distribution('late.distribution', 3)
+  meter.set('late.set', 'member')
+  meter.timer('late.timer')()
+  expect(meter.time('late.time', () => 42)).toBe(42)
+  meter.recordRequest({ route: '/late', method: 'GET', statusCode: 200, durationMs: 1 })
+  meter.route('/late').record('GET', 200, 1)
+  meter.unmatched.record('GET', 404, 1)
+  meter.requestEnded(meter.route('/late'), 'GET', 200, meter.requestStarted())
+  kept?.timer('late.request.timer')()
+  expect(kept?.time('late.request.time', () => 'value')).toBe('value')
+}
+
+export function shutdownSuite({ test, factory }: SuiteContext): void {
+  const { describe, it, expect, beforeEach, afterEach } = test
+
+  describe(`${factory.name}: graceful shutdown`, () => {
+    let watch: ProcessFaultWatch
+    let receiver: StatsdReceiver
+    let app: StartedApp | undefined
+    beforeEach(async () => {
+      watch = watchProcessFaults()
+      receiver = await startStatsdReceiver({ protocol: 'udp' })
+    })
+    afterEach(async () => {
+      await app?.dispose()
+      app = undefined
+      watch.stop()
+      await receiver.close()
+    })
+    const requests = (tags: Record<string, string> = {}) =>
+      receiver.counter('http.server.requests', tags)
+
+    it('in-flight requests finish before the final flush, and every one of them is counted', async () => {
+      const gate = deferred()
+      app = await factory.start(
+        {
+          routes: [
+            { method: 'GET', path: '/fast/:id', handler: () => ({ text: 'fast' }) },
+            {
+              method: 'GET',
+              path: '/slow/:id',
+              async handler({ params, metrics }) {
+                await metrics?.time('slow.wait', () => gate.promise)
+                return { text: `slow ${params.id}` }
+              },
+            },
+          ],
+        },
+        { port: receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
+      )
+      const { port, server } = app
+      const meter = app.meter as Meter
+
+      const fast = await sendHttpLoad({
+        port,
+        total: FAST,
+        request: (i) => ({ method: 'GET', path: `/fast/${i}` }),
+      })
+      expect(fast.statuses).toEqual({ 200: FAST })
+      const slow = Array.from({ length: IN_FLIGHT }, (_, i) => get(port, `/slow/${i}`))
+      await waitUntil(() => meter.stats().activeRequests === IN_FLIGHT, 'all slow requests began')
+
+      // Closing: no new connections, and nothing flushed or closed while requests are in flight.
+      let closed = false
+      const shutdown = app.shutdown().then(() => {
+        closed = true
+      })
+      await waitUntil(() => !server.listening, 'the server stopped accepting')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(closed).toBe(false)
+      expect(meter.stats().closed).toBe(false)
+      expect(receiver.lines()).toEqual([])
+
+      gate.resolve()
+      expect(await Promise.all(slow)).toEqual(Array(IN_FLIGHT).fill(200))
+      await shutdown
+
+      await receiver.waitFor(() => requests() === FAST + IN_FLIGHT)
+      expect(requests({ route: '/fast/:id', status_code: '200' })).toBe(FAST)
+      expect(requests({ route: '/slow/:id', status_code: '200' })).toBe(IN_FLIGHT)
+      expect(receiver.timings('slow.wait', { route: '/slow/:id' })).toHaveLength(IN_FLIGHT)
+      const stats = meter.stats()
+      expect(stats).toMatchObject({ closed: true, activeRequests: 0, droppedLines: 0 })
+      await receiver.waitFor((r) => r.lines().length === stats.lines)
+      expect(watch.faults).toEqual([])
+    })
+
+    it('shutdown is idempotent, and recording after it is a no-op, never a throw', async () => {
+      let kept: ExecutionTimers | undefined
+      app = await factory.start(
+        {
+          routes: [
+            {
+              method: 'GET',
+              path: '/keep',
+              handler({ metrics }) {
+                kept = metrics
+                return { text: 'kept' }
+              },
+            },
+          ],
+        },
+        { port: receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
+      )
+      const meter = app.meter as Meter
+      const one = await sendHttpLoad({
+        port: app.port,
+        total: 1,
+        request: () => ({ method: 'GET', path: '/keep' }),
+      })
+      expect(one.statuses).toEqual({ 200: 1 })
+
+      await app.shutdown()
+      // Again, and concurrently, in every order a shutdown path may produce.
+      await Promise.all([app.closeMetrics(), app.closeMetrics(), app.shutdown()])
+      await app.closeMetrics()
+      await receiver.waitFor(() => requests() === 1)
+      const { lines } = meter.stats()
+
+      expect(() => recordLate(meter, kept, expect)).not.toThrow()
+      await expect(kept?.time('late.async', async () => 'async')).resolves.toBe('async')
+      await meter.flush()
+
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(receiver.lines().filter((line) => line.includes('late'))).toEqual([])
+      expect(meter.stats()).toMatchObject({ lines, closed: true, activeRequests: 0 })
+      expect(watch.faults).toEqual([])
+    })
+
+    it('closing the metrics alone is idempotent; the app serves on, and recording is a no-op, never a throw', async () => {
+      let kept: ExecutionTimers | undefined
+      app = await factory.start(
+        {
+          routes: [
+            {
+              method: 'GET',
+              path: '/work/:id',
+              handler({ metrics }) {
+                kept = metrics
+                metrics?.timer('work.step')()
+                return { text: String(metrics?.time('work.compute', () => 6 * 7)) }
+              },
+            },
+          ],
+        },
+        { port: receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
+      )
+      const { port } = app
+      const meter = app.meter as Meter
+      const load = (total: number) =>
+        sendHttpLoad({
+          port,
+          total,
+          request: (i) => ({ method: 'GET', path: `/work/${i}` }),
+          onResponse(_i, response) {
+            expect(response.body).toBe('42')
+          },
+        })
+      expect((await load(10)).statuses).toEqual({ 200: 10 })
+
+      await Promise.all([app.closeMetrics(), app.closeMetrics()])
+      await app.closeMetrics()
+      await receiver.waitFor(() => requests() === 10)
+      const { lines } = meter.stats()
+
+      // The app keeps serving after metrics are closed; requests are answered and not recorded.
+      expect((await load(100)).statuses).toEqual({ 200: 100 })
+      expect(() => recordLate(meter, kept, expect)).not.toThrow()
+      await meter.flush()
+      await app.closeMetrics()
+      await app.shutdown()
+
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(requests()).toBe(10)
+      expect(receiver.lines().filter((line) => line.includes('late'))).toEqual([])
+      expect(meter.stats()).toMatchObject({ lines, closed: true, activeRequests: 0 })
+      expect(watch.faults).toEqual([])
+    })
+  })
+}

@@ -1,0 +1,349 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { AdapterOptions } from '@routemeter/core'
+import {
+  captureFaultWarnings,
+  type FaultWarnings,
+  type LoadRequest,
+  type LoadResponse,
+  type ProcessFaultWatch,
+  sendHttpLoad,
+  settledMemory,
+  watchProcessFaults,
+} from '@routemeter/core/testing'
+import { type AppSpec, HttpError, type StartedApp } from './adapter'
+import { closedTcpPort, closedUdpPort } from './net'
+import { type SuiteContext, scaled, sized } from './suite'
+
+/**
+ * StatsD is absent — nothing listens, the name does not resolve, the socket file is missing —
+ * while a real server takes real HTTP load. The app must answer every request exactly as the
+ * same app without routemeter does, no error may reach a handler or the process, each fault
+ * kind is logged once, and what is lost is counted in `stats()`.
+ */
+
+/** A deliberate failure of the app itself, answered by its error handler. */
+class Deliberate extends Error {}
+
+interface Planned {
+  readonly request: LoadRequest
+  readonly response: LoadResponse
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+const JSON_BODY = { 'content-type': 'application/json' }
+
+/** Request `i` of the mix and the exact response the app gives without metrics. */
+function plan(i: number): Planned {
+  switch (i % 8) {
+    case 3:
+      return {
+        request: {
+          method: 'POST',
+          path: '/orders',
+          body: `{"items":${i % 5}}`,
+          headers: JSON_BODY,
+        },
+        response: {
+          status: 201,
+          contentType: JSON_TYPE,
+          body: `{"created":true,"items":${i % 5}}`,
+        },
+      }
+    case 4:
+      return {
+        request: { method: 'PUT', path: `/orders/${i}` },
+        response: { status: 409, contentType: JSON_TYPE, body: `{"error":"order ${i} is locked"}` },
+      }
+    case 5:
+      return {
+        request: { method: 'GET', path: `/broken?attempt=${i}` },
+        response: { status: 500, contentType: JSON_TYPE, body: '{"error":"storage offline"}' },
+      }
+    case 6:
+      return {
+        request: { method: 'GET', path: `/no/such/page/${i}?q=${i}` },
+        response: {
+          status: 404,
+          contentType: JSON_TYPE,
+          body: `{"error":"not found","path":"/no/such/page/${i}"}`,
+        },
+      }
+    default:
+      return {
+        request: { method: 'GET', path: `/users/${i}` },
+        response: { status: 200, contentType: JSON_TYPE, body: `{"id":"${i}","name":"user ${i}"}` },
+      }
+  }
+}
+
+/** The shop: user metrics of every kind, timers, a 201, a 409 and a 500 thrown, a 404 handler. */
+function shop(unexpected: unknown[]): AppSpec {
+  return {
+    routes: [
+      {
+        method: 'GET',
+        path: '/users/:id',
+        async handler({ params, metrics, meter }) {
+          const id = params.id ?? ''
+          const load = async () => ({ id, name: `user ${id}` })
+          const user = metrics ? await metrics.time('db.query', load) : await load()
+          if (meter) {
+            meter.increment('users.read', { tier: Number(id) % 3 === 0 ? 'gold' : 'free' })
+            meter.timing('users.payload', id.length)
+            meter.gauge('users.last', Number(id))
+            meter.set('users.seen', id)
+          }
+          return { json: user }
+        },
+      },
+      {
+        method: 'POST',
+        path: '/orders',
+        handler({ body, metrics }) {
+          metrics?.timer('orders.validate')()
+          return { status: 201, json: { created: true, items: (body as { items: number }).items } }
+        },
+      },
+      {
+        method: 'PUT',
+        path: '/orders/:id',
+        handler({ params }) {
+          throw new HttpError(409, `order ${params.id} is locked`)
+        },
+      },
+      {
+        method: 'GET',
+        path: '/broken',
+        handler() {
+          throw new Deliberate('storage offline')
+        },
+      },
+    ],
+    notFound: ({ path }) => ({ status: 404, json: { error: 'not found', path } }),
+    onError(error) {
+      if (error instanceof HttpError)
+        return { status: error.status, json: { error: error.message } }
+      if (!(error instanceof Deliberate)) unexpected.push(error)
+      return { status: 500, json: { error: (error as Error).message } }
+    },
+  }
+}
+
+/** Drives `total` planned requests and returns the ones whose response differed from the plan. */
+async function drive(port: number, total: number, onEach?: () => void): Promise<string[]> {
+  const mismatches: string[] = []
+  const result = await sendHttpLoad({
+    port,
+    total,
+    request: (i) => plan(i).request,
+    onResponse(i, response) {
+      onEach?.()
+      const expected = plan(i).response
+      if (
+        response.status !== expected.status ||
+        response.body !== expected.body ||
+        response.contentType !== expected.contentType
+      ) {
+        mismatches.push(mismatches.length < 5 ? `#${i}: ${JSON.stringify(response)}` : `#${i}`)
+      }
+    },
+  })
+  if (result.responses !== total) mismatches.push(`${result.responses} responses of ${total}`)
+  return mismatches
+}
+
+interface Absence {
+  readonly name: string
+  readonly options: (socketDir: string) => Promise<AdapterOptions>
+  /** The fault kind that must be reported; `undefined` where the sender cannot know (UDP). */
+  readonly fault: string | undefined
+}
+
+const ABSENCES: readonly Absence[] = [
+  {
+    name: 'UDP to a closed port',
+    options: async () => ({ port: await closedUdpPort() }),
+    fault: undefined,
+  },
+  {
+    name: 'TCP, connection refused',
+    options: async () => ({ protocol: 'tcp', port: await closedTcpPort() }),
+    fault: 'tcp-connection',
+  },
+  {
+    name: 'UDP to a host name that does not resolve',
+    options: async () => ({ host: 'statsd.invalid' }),
+    fault: 'dns',
+  },
+  {
+    name: 'TCP to a host name that does not resolve',
+    options: async () => ({ protocol: 'tcp', host: 'statsd.invalid' }),
+    fault: 'tcp-connection',
+  },
+  {
+    name: 'a Unix socket path that does not exist',
+    options: async (socketDir) => ({ protocol: 'uds', path: path.join(socketDir, 'missing.sock') }),
+    fault: 'send',
+  },
+]
+
+interface LongAbsence {
+  readonly name: string
+  readonly options: () => Promise<AdapterOptions>
+  /** Share of lines that must be counted as dropped (what is not may sit in the bounded queue). */
+  readonly droppedShare: number
+  /** The exact log by fault kind; `undefined`: one line for each kind in `stats().faults`. */
+  readonly log: Readonly<Record<string, number>> | undefined
+}
+
+const LONG_ABSENCES: readonly LongAbsence[] = [
+  {
+    name: 'TCP refused',
+    options: async () => ({ protocol: 'tcp', port: await closedTcpPort() }),
+    droppedShare: 0.9,
+    log: undefined,
+  },
+  {
+    name: 'a host name that does not resolve',
+    options: async () => ({ host: 'statsd.invalid' }),
+    // Nothing is held back waiting for DNS: every line so far is already counted as dropped.
+    droppedShare: 0.99,
+    log: { dns: 1 },
+  },
+]
+
+const REQUESTS = 20_000
+const CONTROL_REQUESTS = 4_000
+const WARM_UP = 20_000
+const MEMORY_REQUESTS = 200_000
+
+export function statsdAbsentSuite(context: SuiteContext): void {
+  const { test, factory } = context
+  const { describe, it, expect, beforeEach, afterEach, afterAll } = test
+  const socketDir = mkdtempSync(path.join(tmpdir(), 'routemeter-absent-'))
+  const measured: Record<string, unknown> = {}
+
+  describe(`${factory.name}, StatsD absent: the app serves every request unchanged`, () => {
+    let watch: ProcessFaultWatch
+    let subject: StartedApp | undefined
+    let unexpected: unknown[]
+    const start = async (options: AdapterOptions | undefined, log: FaultWarnings) => {
+      subject = await factory.start(shop(unexpected), options, { appLog: log })
+      return subject
+    }
+    beforeEach(() => {
+      watch = watchProcessFaults()
+      unexpected = []
+    })
+    afterEach(async () => {
+      await subject?.dispose()
+      subject = undefined
+      watch.stop()
+    })
+    afterAll(() => {
+      rmSync(socketDir, { recursive: true, force: true })
+      // The figures the report quotes; printed, not asserted beyond the bounds in the tests.
+      if (Object.keys(measured).length > 0)
+        console.info(`${factory.name}, memory over load:`, JSON.stringify(measured))
+    })
+
+    it('the metrics-free control answers exactly as planned', async () => {
+      const { port } = await start(undefined, captureFaultWarnings())
+      expect(await drive(port, scaled(factory, CONTROL_REQUESTS))).toEqual([])
+      expect(unexpected).toEqual([])
+    })
+
+    it.each(ABSENCES)(
+      '$name: unchanged responses, no error reaches a handler or the process, one log line per fault kind, losses counted',
+      async ({ options, fault }) => {
+        const log = captureFaultWarnings()
+        const requests = scaled(factory, REQUESTS)
+        const app = await start({ ...(await options(socketDir)), flushIntervalMs: 20 }, log)
+        const meter = app.meter
+        if (meter === undefined) throw new Error('started without a meter')
+
+        expect(await drive(app.port, requests)).toEqual([])
+        await app.shutdown()
+
+        expect(unexpected).toEqual([])
+        expect(watch.faults).toEqual([])
+        const stats = meter.stats()
+        expect(stats.lines).toBeGreaterThan(requests)
+        expect(stats.activeRequests).toBe(0)
+        // Every kind of fault that happened was logged exactly once (rate limit: one a minute),
+        // and nothing else was logged.
+        const kinds = Object.keys(stats.faults).sort()
+        expect(log.byKind()).toEqual(Object.fromEntries(kinds.map((kind) => [kind, 1])))
+        expect(log.others()).toEqual([])
+        if (fault === undefined) {
+          // UDP cannot tell a closed port: the kernel takes the datagram, no error comes back.
+          expect(stats.faults).toEqual({})
+          expect(stats.droppedLines).toBe(0)
+          expect(stats.datagrams).toBeGreaterThan(0)
+        } else {
+          expect(kinds).toContain(fault)
+          // Far more faults happened than were logged: the rate limit held.
+          expect(Object.values(stats.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(
+            kinds.length,
+          )
+          // Nothing arrived anywhere, and all of it is counted as dropped.
+          expect(stats.droppedLines).toBe(stats.lines)
+          expect(stats.queuedBytes).toBe(0)
+        }
+      },
+    )
+
+    it.each(LONG_ABSENCES)(
+      `$name, over ${sized(MEMORY_REQUESTS).toLocaleString('en')} HTTP requests: memory stays bounded`,
+      async ({ name, options, droppedShare, log: expectedLog }) => {
+        const log = captureFaultWarnings()
+        const maxQueueBytes = 256 * 1024
+        const total = sized(MEMORY_REQUESTS)
+        const app = await start({ ...(await options()), flushIntervalMs: 20, maxQueueBytes }, log)
+        const meter = app.meter
+        if (meter === undefined) throw new Error('started without a meter')
+        // Warm up (JIT, the framework's caches, a full send queue), then measure from a settled heap.
+        expect(await drive(app.port, sized(WARM_UP))).toEqual([])
+        const seriesWarm = meter.stats().series
+        const before = settledMemory()
+        let largestQueue = 0
+        let checked = 0
+        const mismatches = await drive(app.port, total, () => {
+          if (++checked % 500 === 0) {
+            largestQueue = Math.max(largestQueue, meter.stats().queuedBytes)
+          }
+        })
+        const after = settledMemory()
+        expect(mismatches).toEqual([])
+
+        const stats = meter.stats()
+        measured[name] = {
+          requests: total,
+          heapGrowthBytes: after.heapUsed - before.heapUsed,
+          externalGrowthBytes: after.external - before.external,
+          rssGrowthBytes: after.rss - before.rss,
+          lines: stats.lines,
+          droppedLines: stats.droppedLines,
+          largestQueue,
+          gc: after.collected,
+        }
+        // Structural bounds: the queue never passes its limit, series do not grow with requests.
+        expect(largestQueue).toBeLessThanOrEqual(maxQueueBytes)
+        expect(stats.series).toBe(seriesWarm)
+        // Heap and Buffers: a leak of even 50 bytes a request would be 10 MB here.
+        const margin = after.collected ? 8 * 1024 * 1024 : 64 * 1024 * 1024
+        expect(after.heapUsed - before.heapUsed).toBeLessThan(margin)
+        expect(after.external - before.external).toBeLessThan(margin)
+        // What could not be sent is counted, not held.
+        expect(stats.droppedLines).toBeGreaterThan(stats.lines * droppedShare)
+        expect(log.byKind()).toEqual(
+          expectedLog ?? Object.fromEntries(Object.keys(stats.faults).map((kind) => [kind, 1])),
+        )
+        expect(watch.faults).toEqual([])
+        expect(unexpected).toEqual([])
+      },
+    )
+  })
+}

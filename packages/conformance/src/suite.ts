@@ -1,0 +1,52 @@
+import type * as vitest from 'vitest'
+import type { AdapterFactory, Support, Supports } from './adapter'
+
+/** The test API the suite registers its tests with: the caller's own vitest. */
+export type TestApi = Pick<
+  typeof vitest,
+  'describe' | 'it' | 'expect' | 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach' | 'vi'
+>
+
+/** What every scenario group is called with: `suite({ test, factory })`. */
+export interface SuiteContext {
+  readonly test: TestApi
+  readonly factory: AdapterFactory
+}
+
+/**
+ * `ROUTEMETER_LOAD` scales every request total of the load scenarios (default 1): `0.05` runs a
+ * twentieth while developing. The bounds asserted do not change with it.
+ */
+export function loadFactor(): number {
+  const text = process.env.ROUTEMETER_LOAD
+  if (text === undefined || text === '') return 1
+  const factor = Number(text)
+  if (!(factor > 0)) throw new Error(`ROUTEMETER_LOAD must be a number above 0, not ${text}`)
+  return factor
+}
+
+/** `total` requests for this adapter: the suite's figure times the adapter's scale and the load factor. */
+export function scaled(factory: AdapterFactory, total: number): number {
+  return Math.max(1, Math.round(total * factory.loadScale * loadFactor()))
+}
+
+/** `total` scaled by the load factor only (scenarios every adapter runs at the same size). */
+export function sized(total: number): number {
+  return Math.max(1, Math.round(total * loadFactor()))
+}
+
+/**
+ * `it` for a feature the adapter supports; for one it declares unsupported, `it.skip` with the
+ * reason in the test name, so the skip is visible in every report.
+ */
+export function itIf(
+  { test, factory }: SuiteContext,
+  feature: keyof Supports,
+): { it: TestApi['it']; suffix: string } {
+  const support: Support = factory.supports[feature]
+  if (support === true) return { it: test.it, suffix: '' }
+  return {
+    it: test.it.skip as TestApi['it'],
+    suffix: ` — skipped: ${factory.name} does not support ${feature}: ${support.unsupported}`,
+  }
+}

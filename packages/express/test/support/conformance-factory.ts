@@ -1,0 +1,186 @@
+import http from 'node:http'
+import {
+  type AdapterFactory,
+  type AppSpec,
+  type Handler,
+  HOSTILE,
+  HttpError,
+  type Reply,
+  SEPARATORS,
+  type StartOptions,
+} from '@routemeter/conformance'
+import type { AdapterOptions } from '@routemeter/core'
+import express5, { type NextFunction, type Request, type Response, type Router } from 'express'
+import express4 from 'express4'
+import { type RoutemeterMiddleware, routemeter } from '../../src/index'
+import { listen } from './async'
+import type { ExpressFactory } from './harness'
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/**
+ * Express route labels are the paths as registered; these carry every separator. Express matches
+ * the raw (percent-encoded) path, so spaces, unicode and line breaks live in RegExp routes, in
+ * alternatives the request does not need to match. Every route path becomes a RegExp, and V8
+ * refuses RegExps much over 16 KB of source, so that is the longest label an Express app can
+ * have; 1 MB strings reach the app through paths, headers and bodies instead.
+ */
+const LONG_LABEL = `${SEPARATORS.join('')}é漢😀`.repeat(1024).slice(0, 12 * 1024)
+const HOSTILE_PATHS: ReadonlyArray<string | RegExp | string[]> = [
+  '/odd/a@b=c;d,e',
+  // Not `|`: Express 4 joins array paths into one RegExp with `|`, unescaped.
+  ['/arr/a', '/arr/b@c=d'],
+  new RegExp(`^/re/one(?:${HOSTILE.map(escapeRegExp).join('|')})?$`),
+  new RegExp(`^/re/long(?:${escapeRegExp(LONG_LABEL)})?$`),
+]
+const HOSTILE_MOUNT = '/mount@x=y;z'
+
+function send(res: Response, answer: Reply): void {
+  res.status(answer.status ?? 200)
+  if (answer.json !== undefined) res.json(answer.json)
+  else if (answer.text !== undefined) res.send(answer.text)
+  else res.end()
+}
+
+function defaultError(error: unknown): Reply {
+  const status = error instanceof HttpError ? error.status : 500
+  return { status, json: { error: (error as Error).message } }
+}
+
+/** Runs a neutral handler as Express middleware: thrown and rejected errors go to `next`. */
+function handle(handler: Handler, metrics: RoutemeterMiddleware | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    let answer: Reply | Promise<Reply>
+    try {
+      answer = handler({
+        method: req.method,
+        path: req.path,
+        params: req.params as Record<string, string>,
+        headers: req.headers,
+        body: req.body,
+        metrics: metrics === undefined ? undefined : req.metrics,
+        meter: metrics?.meter,
+      })
+    } catch (error) {
+      next(error)
+      return
+    }
+    if (answer instanceof Promise) answer.then((reply) => send(res, reply), next)
+    else send(res, answer)
+  }
+}
+
+/** A route on `router` for each of its methods (`app.get`, `app.propfind`, `app['m-search']`…). */
+function addRoute(
+  router: Router,
+  methods: readonly string[],
+  path: string,
+  fn: ReturnType<typeof handle>,
+) {
+  const route = router.route(path) as unknown as Record<string, (fn: unknown) => void>
+  for (const method of methods) route[method.toLowerCase()]?.(fn)
+}
+
+/** An Express app with `app.use(routemeter(options))` first, as the README shows. */
+function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
+  return {
+    name,
+    supports: {
+      routeLabel: {
+        unsupported: 'Express has no per-route options; the registered path is the label',
+      },
+      rawOptions: true,
+    },
+    // Express serves about half the requests a second Fastify does on the same machine.
+    loadScale: 0.5,
+    hostileRoutes: {
+      requests: ['/odd/a@b=c;d,e', '/arr/b@c=d', '/re/one', '/re/long', `${HOSTILE_MOUNT}/inner`],
+      labels: [
+        '/odd/a@b=c;d,e',
+        '/arr/a,/arr/b@c=d',
+        String(HOSTILE_PATHS[2]),
+        String(HOSTILE_PATHS[3]),
+        `${HOSTILE_MOUNT}/inner`,
+      ],
+    },
+
+    async start(spec: AppSpec, options: AdapterOptions | undefined, how: StartOptions = {}) {
+      // Express has no logger of its own: routemeter's faults go to the `logger` option.
+      const metrics =
+        options === undefined
+          ? undefined
+          : routemeter(
+              how.appLog === undefined || (options as { logger?: unknown }).logger !== undefined
+                ? options
+                : { ...options, logger: how.appLog.logger },
+            )
+      const app = express()
+      if (metrics !== undefined) app.use(metrics)
+      app.use(express.json({ limit: spec.large ? '16mb' : '100kb' }))
+      const mounts = new Map<string, Router>()
+      for (const route of spec.routes) {
+        const methods = typeof route.method === 'string' ? [route.method] : route.method
+        const fn = handle(route.handler, metrics)
+        if (route.label !== undefined) throw new Error('Express has no route labels')
+        if (route.prefix === undefined) {
+          addRoute(app, methods, route.path, fn)
+          continue
+        }
+        let router = mounts.get(route.prefix)
+        if (router === undefined) {
+          router = express.Router({ mergeParams: true })
+          mounts.set(route.prefix, router)
+          app.use(route.prefix, router)
+        }
+        addRoute(router, methods, route.path, fn)
+      }
+      if (spec.hostileRoutes) {
+        for (const path of HOSTILE_PATHS) {
+          app.get(path, (_req, res) => {
+            res.send('route')
+          })
+        }
+        const inner = express.Router()
+        inner.get('/inner', (_req, res) => {
+          res.send('inner')
+        })
+        app.use(HOSTILE_MOUNT, inner)
+      }
+      if (spec.notFound !== undefined) app.use(handle(spec.notFound, metrics))
+      const onError = spec.onError ?? defaultError
+      app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+        send(res, onError(error))
+      })
+      const server = http.createServer(spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {}, app)
+      how.onServer?.(server)
+      const port = await listen(server)
+      const closeServer = (): Promise<void> =>
+        server.listening
+          ? new Promise((resolve) => server.close(() => resolve()))
+          : Promise.resolve()
+      return {
+        port,
+        server,
+        meter: metrics?.meter,
+        // The README's sequence: stop accepting and wait for requests in flight, then flush.
+        async shutdown() {
+          await closeServer()
+          await metrics?.close()
+        },
+        closeMetrics: async () => metrics?.close(),
+        async dispose() {
+          server.closeAllConnections()
+          await closeServer()
+          await metrics?.close()
+        },
+      }
+    },
+  }
+}
+
+export const EXPRESS_FACTORIES: readonly AdapterFactory[] = [
+  expressFactory('Express 5', express5),
+  expressFactory('Express 4', express4),
+]
