@@ -45,8 +45,9 @@ if (task === 'demo') {
     ...args,
   ])
 } else {
-  // turbo builds what the tests depend on first (test dependsOn build).
-  process.exitCode = await run([...turbo, 'test', '--concurrency=1', ...args])
+  // turbo builds what the tests depend on first (test dependsOn build); --continue runs every
+  // package's tests even after one fails, so the summary covers the whole suite.
+  process.exitCode = await run([...turbo, 'test', '--concurrency=1', '--continue', ...args])
 }
 
 /**

@@ -27,7 +27,7 @@ import { claimPort } from './ports.mjs'
 import { requestTotal, StatsdTotals, summarise } from './readback.mjs'
 import { startStatsdDaemon } from './statsd-daemon.mjs'
 
-const USAGE = `usage: pnpm demo [-- options]
+const USAGE = `usage: npm run demo -- [options]   (or: pnpm demo -- [options])
 
   --duration <s>        seconds of traffic (default 15)
   --style <style>       mixed: Fastify in tag style, Express in path style (default);

@@ -164,6 +164,6 @@ describe('pnpm demo', () => {
     const { code, output } = await runDemo(['--style', 'graphite'])
     expect(code).toBe(2)
     expect(output).toContain('--style must be mixed, tags or path, got "graphite"')
-    expect(output).toContain('usage: pnpm demo')
+    expect(output).toContain('usage: npm run demo -- [options]')
   })
 })

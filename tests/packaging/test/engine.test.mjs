@@ -1,0 +1,22 @@
+/**
+ * `@routemeter/core/testing` shares the main entry's engine (one chunk, not a copy of its own):
+ * an error it throws is `instanceof` the class a user imports from `@routemeter/core`, in ESM
+ * and in CommonJS. Run against the built package, as a user's tests would load it.
+ */
+import { createRequire } from 'node:module'
+import { RoutemeterOptionError } from '@routemeter/core'
+import { createCaptureMeter } from '@routemeter/core/testing'
+import { describe, expect, it } from 'vitest'
+
+describe('@routemeter/core/testing and @routemeter/core share one engine', () => {
+  it('ESM: an invalid option from /testing throws the main entry’s RoutemeterOptionError', () => {
+    expect(() => createCaptureMeter({ port: 0 })).toThrow(RoutemeterOptionError)
+  })
+
+  it('CommonJS: the same through require()', () => {
+    const require = createRequire(import.meta.url)
+    const core = require('@routemeter/core')
+    const testing = require('@routemeter/core/testing')
+    expect(() => testing.createCaptureMeter({ port: 0 })).toThrow(core.RoutemeterOptionError)
+  })
+})
