@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, Server } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { AdapterOptions, ExecutionTimers, Meter } from '@routemeter/core'
 import type { FaultWarnings } from '@routemeter/core/testing'
 
@@ -25,11 +26,15 @@ export interface NeutralRequest {
   readonly meter: Meter | undefined
 }
 
-/** What a handler answers: a JSON body, a text body, or no body; status 200 unless given. */
+/**
+ * What a handler answers: a JSON body, a text body, a streamed body (`text/plain`, sent as it
+ * comes), or no body; status 200 unless given.
+ */
 export interface Reply {
   readonly status?: number
   readonly json?: unknown
   readonly text?: string
+  readonly stream?: Readable
 }
 
 export type Handler = (request: NeutralRequest) => Reply | Promise<Reply>
@@ -46,6 +51,8 @@ export interface RouteSpec {
   readonly prefix?: string
   /** The route's metrics label instead of its template; only where `supports.routeLabel`. */
   readonly label?: string
+  /** `false`: the route opts out of metrics (Fastify `config.metrics: false`); only where `supports.routeOptOut`. */
+  readonly measured?: boolean
   readonly handler: Handler
 }
 
@@ -111,6 +118,8 @@ export type Support = true | { readonly unsupported: string }
 export interface Supports {
   /** A per-route label replacing the template (Fastify `config.metrics.route`). */
   readonly routeLabel: Support
+  /** A route that opts out of metrics in its own declaration ({@link RouteSpec.measured}). */
+  readonly routeOptOut: Support
   /**
    * The adapter hands whatever it is given as options to core, which names bad values itself:
    * `null`, a string, a numeric `prefix`.

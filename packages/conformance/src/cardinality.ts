@@ -1,18 +1,15 @@
 import { type Meter, OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '@routemeter/core'
 import {
   captureFaultWarnings,
-  type ProcessFaultWatch,
   type StatsdLines,
-  type StatsdReceiver,
   sendHttpLoad,
   settledMemory,
-  startStatsdReceiver,
   waitUntil,
-  watchProcessFaults,
 } from '@routemeter/core/testing'
-import type { RouteSpec, StartedApp } from './adapter'
+import type { RouteSpec } from './adapter'
+import { fixture } from './fixture'
 import { NO_INTERVAL } from './net'
-import { type SuiteContext, sized } from './suite'
+import { LOAD_TIMEOUT_MS, type SuiteContext, sized } from './suite'
 
 /**
  * Clients choose URLs; they must not choose how many series the meter holds. Distinct random
@@ -38,101 +35,92 @@ function requestSeries(lines: StatsdLines): Record<string, number> {
 }
 
 export function cardinalitySuite({ test, factory }: SuiteContext): void {
-  const { describe, it, expect, beforeEach, afterEach } = test
+  const { describe, it, expect } = test
   // Every adapter takes the full load here: this is where a per-URL leak would show.
   const total = Math.max(2 * WARM, sized(TOTAL))
   const labels = factory.supports.routeLabel === true
 
   describe(`${factory.name}: cardinality is bounded whatever the URLs`, () => {
-    let watch: ProcessFaultWatch
-    let receiver: StatsdReceiver
-    let app: StartedApp | undefined
-    beforeEach(async () => {
-      watch = watchProcessFaults()
-      // TCP, so that every line arrives and counts can be compared exactly.
-      receiver = await startStatsdReceiver({ protocol: 'tcp' })
-    })
-    afterEach(async () => {
-      await app?.dispose()
-      app = undefined
-      expect(watch.faults).toEqual([])
-      watch.stop()
-      await receiver.close()
-    })
+    // TCP, so that every line arrives and counts can be compared exactly.
+    const f = fixture(test, 'tcp', { faultFree: true })
 
-    it(`${total.toLocaleString('en')} requests to distinct random unmatched URLs and query strings make one series`, async () => {
-      app = await factory.start(
-        { routes: [{ method: 'GET', path: '/users/:id', handler: () => ({ text: 'user' }) }] },
-        { protocol: 'tcp', port: receiver.port, prefix: null, flushIntervalMs: 20 },
-      )
-      const { port } = app
-      const meter = app.meter as Meter
+    it(
+      `${total.toLocaleString('en')} requests to distinct random unmatched URLs and query strings make one series`,
+      async () => {
+        f.app = await factory.start(
+          { routes: [{ method: 'GET', path: '/users/:id', handler: () => ({ text: 'user' }) }] },
+          { protocol: 'tcp', port: f.receiver.port, prefix: null, flushIntervalMs: 20 },
+        )
+        const { port } = f.app
+        const meter = f.app.meter as Meter
 
-      const seen = new Set<string>()
-      const path = (i: number): string => {
-        const url = `/${randomSegment()}/${i}/${randomSegment()}?${randomSegment()}=${randomSegment()}&i=${i}`
-        if (i < WARM) seen.add(url)
-        return url
-      }
-      // The receiver keeps every line it gets; fold them into totals now and then and let it forget
-      // them, so the memory measured is the app's. (Synchronous: no line can slip in between.)
-      const wire: Record<string, number> = {}
-      const durationSeries = new Set<string>()
-      let received = 0
-      const fold = (): void => {
-        for (const [key, count] of Object.entries(requestSeries(receiver))) {
-          wire[key] = (wire[key] ?? 0) + count
+        const seen = new Set<string>()
+        const path = (i: number): string => {
+          const url = `/${randomSegment()}/${i}/${randomSegment()}?${randomSegment()}=${randomSegment()}&i=${i}`
+          if (i < WARM) seen.add(url)
+          return url
         }
-        for (const sample of receiver.find('http.server.duration')) {
-          durationSeries.add(JSON.stringify(sample.tags))
+        // The receiver keeps every line it gets; fold them into totals now and then and let it forget
+        // them, so the memory measured is the app's. (Synchronous: no line can slip in between.)
+        const wire: Record<string, number> = {}
+        const durationSeries = new Set<string>()
+        let received = 0
+        const fold = (): void => {
+          for (const [key, count] of Object.entries(requestSeries(f.receiver))) {
+            wire[key] = (wire[key] ?? 0) + count
+          }
+          for (const sample of f.receiver.find('http.server.duration')) {
+            durationSeries.add(JSON.stringify(sample.tags))
+          }
+          received += f.receiver.lines().length
+          f.receiver.clear()
         }
-        received += receiver.lines().length
-        receiver.clear()
-      }
-      // A framework's own 404 may listen on the socket for every queued response (Express'
-      // finalhandler); more than ten pipelined on one connection make Node warn, with or without
-      // routemeter. Eight it is.
-      const pipeline = 8
-      await sendHttpLoad({
-        port,
-        total: WARM,
-        pipeline,
-        request: (i) => ({ method: 'GET', path: path(i) }),
-      })
-      const seriesAfterFirst = meter.stats().series
-      fold()
-      const before = settledMemory()
-      let responses = 0
-      const result = await sendHttpLoad({
-        port,
-        total: total - WARM,
-        pipeline,
-        request: (i) => ({ method: 'GET', path: path(i + WARM) }),
-        onResponse() {
-          if (++responses % 5_000 === 0) fold()
-        },
-      })
-      fold()
-      const after = settledMemory()
-      expect(seen.size).toBe(WARM)
-      expect(result.statuses).toEqual({ 404: total - WARM })
-      expect(meter.stats().series).toBe(seriesAfterFirst)
-      const margin = after.collected ? 8 * 1024 * 1024 : 64 * 1024 * 1024
-      expect(after.heapUsed - before.heapUsed).toBeLessThan(margin)
+        // A framework's own 404 may listen on the socket for every queued response (Express'
+        // finalhandler); more than ten pipelined on one connection make Node warn, with or without
+        // routemeter. Eight it is.
+        const pipeline = 8
+        await sendHttpLoad({
+          port,
+          total: WARM,
+          pipeline,
+          request: (i) => ({ method: 'GET', path: path(i) }),
+        })
+        const seriesAfterFirst = meter.stats().series
+        fold()
+        const before = settledMemory()
+        let responses = 0
+        const result = await sendHttpLoad({
+          port,
+          total: total - WARM,
+          pipeline,
+          request: (i) => ({ method: 'GET', path: path(i + WARM) }),
+          onResponse() {
+            if (++responses % 5_000 === 0) fold()
+          },
+        })
+        fold()
+        const after = settledMemory()
+        expect(seen.size).toBe(WARM)
+        expect(result.statuses).toEqual({ 404: total - WARM })
+        expect(meter.stats().series).toBe(seriesAfterFirst)
+        const margin = after.collected ? 8 * 1024 * 1024 : 64 * 1024 * 1024
+        expect(after.heapUsed - before.heapUsed).toBeLessThan(margin)
 
-      await app.shutdown()
-      const stats = meter.stats()
-      await receiver.waitFor((r) => received + r.lines().length >= stats.lines, 10_000)
-      fold()
-      expect(received).toBe(stats.lines)
-      expect(stats.droppedLines).toBe(0)
-      // On the wire: one request series, every request in it.
-      expect(wire).toEqual({ [`GET ${UNMATCHED_ROUTE} 404`]: total })
-      expect(durationSeries.size).toBe(1)
-      // The series the meter holds: that one, and the active-requests gauge.
-      expect(stats.series).toBe(2)
-      expect(stats.overflowed).toBe(0)
-    })
+        await f.app.shutdown()
+        const stats = meter.stats()
+        await f.receiver.waitFor((r) => received + r.lines().length >= stats.lines, 10_000)
+        fold()
+        expect(received).toBe(stats.lines)
+        expect(stats.droppedLines).toBe(0)
+        // On the wire: one request series, every request in it.
+        expect(wire).toEqual({ [`GET ${UNMATCHED_ROUTE} 404`]: total })
+        expect(durationSeries.size).toBe(1)
+        // The series the meter holds: that one, and the active-requests gauge.
+        expect(stats.series).toBe(2)
+        expect(stats.overflowed).toBe(0)
+      },
+      LOAD_TIMEOUT_MS,
+    )
 
     it(`distinct routes beyond maxSeries go to the overflow bucket, and are counted (templates, mounted routes${labels ? ', route labels' : ''})`, async () => {
       const maxSeries = 100
@@ -156,21 +144,21 @@ export function cardinalitySuite({ test, factory }: SuiteContext): void {
           paths.push(`/mounted-${i}/`)
         }
       }
-      app = await factory.start(
+      f.app = await factory.start(
         { routes: specs },
         {
           protocol: 'tcp',
-          port: receiver.port,
+          port: f.receiver.port,
           prefix: null,
           flushIntervalMs: NO_INTERVAL,
           maxSeries,
           logger: log.logger,
         },
       )
-      const meter = app.meter as Meter
+      const meter = f.app.meter as Meter
       const all = routes * perRoute
       const result = await sendHttpLoad({
-        port: app.port,
+        port: f.app.port,
         total: all,
         request: (i) => {
           const path = paths[i % routes] ?? ''
@@ -180,10 +168,10 @@ export function cardinalitySuite({ test, factory }: SuiteContext): void {
       expect(result.statuses).toEqual({ 200: all })
       await waitUntil(() => meter.stats().activeRequests === 0, 'all requests recorded')
       const stats = meter.stats()
-      await app.shutdown()
-      await receiver.waitFor((r) => r.lines().length >= meter.stats().lines, 10_000)
+      await f.app.shutdown()
+      await f.receiver.waitFor((r) => r.lines().length >= meter.stats().lines, 10_000)
 
-      const wire = requestSeries(receiver)
+      const wire = requestSeries(f.receiver)
       const overflowKey = `GET ${OVERFLOW_ROUTE} 200`
       // Every request is on the wire exactly once: under its own route, or in the overflow bucket.
       expect(Object.values(wire).reduce((a, b) => a + b, 0)).toBe(all)

@@ -1,13 +1,7 @@
 import { type AdapterOptions, MAX_TAG_VALUE_LENGTH, type Meter } from '@routemeter/core'
-import {
-  captureFaultWarnings,
-  type ProcessFaultWatch,
-  type StatsdReceiver,
-  sendHttpLoad,
-  startStatsdReceiver,
-  watchProcessFaults,
-} from '@routemeter/core/testing'
-import type { AppSpec, StartedApp } from './adapter'
+import { captureFaultWarnings, sendHttpLoad } from '@routemeter/core/testing'
+import type { AppSpec } from './adapter'
+import { fixture } from './fixture'
 import { NO_INTERVAL } from './net'
 import { type SuiteContext, scaled } from './suite'
 
@@ -78,45 +72,32 @@ const CASES: ReadonlyArray<{
 ]
 
 export function datagramSizeSuite({ test, factory }: SuiteContext): void {
-  const { describe, it, expect, beforeEach, afterEach } = test
+  const { describe, it, expect } = test
   const requests = scaled(factory, REQUESTS)
 
   describe(`${factory.name}: datagrams never exceed maxBufferSize, whatever the burst`, () => {
-    let watch: ProcessFaultWatch
-    let receiver: StatsdReceiver
-    let app: StartedApp | undefined
-    beforeEach(async () => {
-      watch = watchProcessFaults()
-      receiver = await startStatsdReceiver({ protocol: 'udp' })
-    })
-    afterEach(async () => {
-      await app?.dispose()
-      app = undefined
-      expect(watch.faults).toEqual([])
-      watch.stop()
-      await receiver.close()
-    })
+    const f = fixture(test, 'udp', { faultFree: true })
 
     it.each(CASES)('%o', async (options) => {
       const log = captureFaultWarnings()
-      app = await factory.start(BURST, {
-        port: receiver.port,
+      f.app = await factory.start(BURST, {
+        port: f.receiver.port,
         prefix: null,
         flushIntervalMs: NO_INTERVAL,
         logger: log.logger,
         ...(options as AdapterOptions),
       })
-      const meter = app.meter as Meter
+      const meter = f.app.meter as Meter
       const sent = spyOnPayloads(meter)
 
       const result = await sendHttpLoad({
-        port: app.port,
+        port: f.app.port,
         total: requests,
         request: (i) => ({ method: 'GET', path: `/burst/${i}` }),
       })
       expect(result.statuses).toEqual({ 200: requests })
       // One flush for the whole burst (plus early flushes of full series), at close.
-      await app.shutdown()
+      await f.app.shutdown()
 
       const stats = meter.stats()
       expect(sent.sizes.length).toBeGreaterThan(10)
@@ -135,8 +116,8 @@ export function datagramSizeSuite({ test, factory }: SuiteContext): void {
       }
       // What arrived (loopback UDP may drop some of a burst) is within the bound too.
       await new Promise((resolve) => setTimeout(resolve, 50))
-      expect(receiver.packets.length).toBeGreaterThan(0)
-      for (const packet of receiver.packets) {
+      expect(f.receiver.packets.length).toBeGreaterThan(0)
+      for (const packet of f.receiver.packets) {
         expect(Buffer.byteLength(packet, 'latin1')).toBeLessThanOrEqual(options.maxBufferSize)
       }
     })

@@ -1,15 +1,8 @@
 import http from 'node:http'
 import type { ExecutionTimers, Meter } from '@routemeter/core'
-import {
-  deferred,
-  type ProcessFaultWatch,
-  type StatsdReceiver,
-  sendHttpLoad,
-  startStatsdReceiver,
-  waitUntil,
-  watchProcessFaults,
-} from '@routemeter/core/testing'
-import type { StartedApp } from './adapter'
+import { deferred, sendHttpLoad, waitUntil } from '@routemeter/core/testing'
+import type { Handler } from './adapter'
+import { fixture } from './fixture'
 import { NO_INTERVAL } from './net'
 import type { SuiteContext } from './suite'
 
@@ -61,28 +54,22 @@ function recordLate(
 }
 
 export function shutdownSuite({ test, factory }: SuiteContext): void {
-  const { describe, it, expect, beforeEach, afterEach } = test
+  const { describe, it, expect } = test
 
   describe(`${factory.name}: graceful shutdown`, () => {
-    let watch: ProcessFaultWatch
-    let receiver: StatsdReceiver
-    let app: StartedApp | undefined
-    beforeEach(async () => {
-      watch = watchProcessFaults()
-      receiver = await startStatsdReceiver({ protocol: 'udp' })
-    })
-    afterEach(async () => {
-      await app?.dispose()
-      app = undefined
-      watch.stop()
-      await receiver.close()
-    })
+    const f = fixture(test, 'udp')
+    /** An app of one GET route, measured into the fixture's receiver. */
+    const oneRoute = (path: string, handler: Handler) =>
+      factory.start(
+        { routes: [{ method: 'GET', path, handler }] },
+        { port: f.receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
+      )
     const requests = (tags: Record<string, string> = {}) =>
-      receiver.counter('http.server.requests', tags)
+      f.receiver.counter('http.server.requests', tags)
 
     it('in-flight requests finish before the final flush, and every one of them is counted', async () => {
       const gate = deferred()
-      app = await factory.start(
+      f.app = await factory.start(
         {
           routes: [
             { method: 'GET', path: '/fast/:id', handler: () => ({ text: 'fast' }) },
@@ -96,10 +83,10 @@ export function shutdownSuite({ test, factory }: SuiteContext): void {
             },
           ],
         },
-        { port: receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
+        { port: f.receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
       )
-      const { port, server } = app
-      const meter = app.meter as Meter
+      const { port, server } = f.app
+      const meter = f.app.meter as Meter
 
       const fast = await sendHttpLoad({
         port,
@@ -112,59 +99,48 @@ export function shutdownSuite({ test, factory }: SuiteContext): void {
 
       // Closing: no new connections, and nothing flushed or closed while requests are in flight.
       let closed = false
-      const shutdown = app.shutdown().then(() => {
+      const shutdown = f.app.shutdown().then(() => {
         closed = true
       })
       await waitUntil(() => !server.listening, 'the server stopped accepting')
       await new Promise((resolve) => setTimeout(resolve, 50))
       expect(closed).toBe(false)
       expect(meter.stats().closed).toBe(false)
-      expect(receiver.lines()).toEqual([])
+      expect(f.receiver.lines()).toEqual([])
 
       gate.resolve()
       expect(await Promise.all(slow)).toEqual(Array(IN_FLIGHT).fill(200))
       await shutdown
 
-      await receiver.waitFor(() => requests() === FAST + IN_FLIGHT)
+      await f.receiver.waitFor(() => requests() === FAST + IN_FLIGHT)
       expect(requests({ route: '/fast/:id', status_code: '200' })).toBe(FAST)
       expect(requests({ route: '/slow/:id', status_code: '200' })).toBe(IN_FLIGHT)
-      expect(receiver.timings('slow.wait', { route: '/slow/:id' })).toHaveLength(IN_FLIGHT)
+      expect(f.receiver.timings('slow.wait', { route: '/slow/:id' })).toHaveLength(IN_FLIGHT)
       const stats = meter.stats()
       expect(stats).toMatchObject({ closed: true, activeRequests: 0, droppedLines: 0 })
-      await receiver.waitFor((r) => r.lines().length === stats.lines)
-      expect(watch.faults).toEqual([])
+      await f.receiver.waitFor((r) => r.lines().length === stats.lines)
+      expect(f.watch.faults).toEqual([])
     })
 
     it('shutdown is idempotent, and recording after it is a no-op, never a throw', async () => {
       let kept: ExecutionTimers | undefined
-      app = await factory.start(
-        {
-          routes: [
-            {
-              method: 'GET',
-              path: '/keep',
-              handler({ metrics }) {
-                kept = metrics
-                return { text: 'kept' }
-              },
-            },
-          ],
-        },
-        { port: receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
-      )
-      const meter = app.meter as Meter
+      f.app = await oneRoute('/keep', ({ metrics }) => {
+        kept = metrics
+        return { text: 'kept' }
+      })
+      const meter = f.app.meter as Meter
       const one = await sendHttpLoad({
-        port: app.port,
+        port: f.app.port,
         total: 1,
         request: () => ({ method: 'GET', path: '/keep' }),
       })
       expect(one.statuses).toEqual({ 200: 1 })
 
-      await app.shutdown()
+      await f.app.shutdown()
       // Again, and concurrently, in every order a shutdown path may produce.
-      await Promise.all([app.closeMetrics(), app.closeMetrics(), app.shutdown()])
-      await app.closeMetrics()
-      await receiver.waitFor(() => requests() === 1)
+      await Promise.all([f.app.closeMetrics(), f.app.closeMetrics(), f.app.shutdown()])
+      await f.app.closeMetrics()
+      await f.receiver.waitFor(() => requests() === 1)
       const { lines } = meter.stats()
 
       expect(() => recordLate(meter, kept, expect)).not.toThrow()
@@ -172,31 +148,20 @@ export function shutdownSuite({ test, factory }: SuiteContext): void {
       await meter.flush()
 
       await new Promise((resolve) => setTimeout(resolve, 50))
-      expect(receiver.lines().filter((line) => line.includes('late'))).toEqual([])
+      expect(f.receiver.lines().filter((line) => line.includes('late'))).toEqual([])
       expect(meter.stats()).toMatchObject({ lines, closed: true, activeRequests: 0 })
-      expect(watch.faults).toEqual([])
+      expect(f.watch.faults).toEqual([])
     })
 
     it('closing the metrics alone is idempotent; the app serves on, and recording is a no-op, never a throw', async () => {
       let kept: ExecutionTimers | undefined
-      app = await factory.start(
-        {
-          routes: [
-            {
-              method: 'GET',
-              path: '/work/:id',
-              handler({ metrics }) {
-                kept = metrics
-                metrics?.timer('work.step')()
-                return { text: String(metrics?.time('work.compute', () => 6 * 7)) }
-              },
-            },
-          ],
-        },
-        { port: receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
-      )
-      const { port } = app
-      const meter = app.meter as Meter
+      f.app = await oneRoute('/work/:id', ({ metrics }) => {
+        kept = metrics
+        metrics?.timer('work.step')()
+        return { text: String(metrics?.time('work.compute', () => 6 * 7)) }
+      })
+      const { port } = f.app
+      const meter = f.app.meter as Meter
       const load = (total: number) =>
         sendHttpLoad({
           port,
@@ -208,23 +173,23 @@ export function shutdownSuite({ test, factory }: SuiteContext): void {
         })
       expect((await load(10)).statuses).toEqual({ 200: 10 })
 
-      await Promise.all([app.closeMetrics(), app.closeMetrics()])
-      await app.closeMetrics()
-      await receiver.waitFor(() => requests() === 10)
+      await Promise.all([f.app.closeMetrics(), f.app.closeMetrics()])
+      await f.app.closeMetrics()
+      await f.receiver.waitFor(() => requests() === 10)
       const { lines } = meter.stats()
 
       // The app keeps serving after metrics are closed; requests are answered and not recorded.
       expect((await load(100)).statuses).toEqual({ 200: 100 })
       expect(() => recordLate(meter, kept, expect)).not.toThrow()
       await meter.flush()
-      await app.closeMetrics()
-      await app.shutdown()
+      await f.app.closeMetrics()
+      await f.app.shutdown()
 
       await new Promise((resolve) => setTimeout(resolve, 50))
       expect(requests()).toBe(10)
-      expect(receiver.lines().filter((line) => line.includes('late'))).toEqual([])
+      expect(f.receiver.lines().filter((line) => line.includes('late'))).toEqual([])
       expect(meter.stats()).toMatchObject({ lines, closed: true, activeRequests: 0 })
-      expect(watch.faults).toEqual([])
+      expect(f.watch.faults).toEqual([])
     })
   })
 }

@@ -1,15 +1,12 @@
 import type { Meter } from '@routemeter/core'
 import {
   captureFaultWarnings,
-  type ProcessFaultWatch,
-  type StatsdReceiver,
   sendHttpLoad,
   settledMemory,
-  startStatsdReceiver,
   waitUntil,
-  watchProcessFaults,
 } from '@routemeter/core/testing'
-import type { AppSpec, StartedApp } from './adapter'
+import type { AppSpec } from './adapter'
+import { fixture } from './fixture'
 import { type SuiteContext, scaled } from './suite'
 
 /**
@@ -37,42 +34,30 @@ const REPORTS: AppSpec = {
 }
 
 export function stalledPeerSuite({ test, factory }: SuiteContext): void {
-  const { describe, it, expect, beforeEach, afterEach } = test
+  const { describe, it, expect } = test
   const total = scaled(factory, TOTAL)
 
   describe(`${factory.name}: a stalled TCP StatsD (receiver stops reading) under load`, () => {
-    let watch: ProcessFaultWatch
-    let receiver: StatsdReceiver
-    let app: StartedApp | undefined
-    beforeEach(async () => {
-      watch = watchProcessFaults()
-      receiver = await startStatsdReceiver({ protocol: 'tcp' })
-    })
-    afterEach(async () => {
-      await app?.dispose()
-      app = undefined
-      watch.stop()
-      await receiver.close()
-    })
+    const f = fixture(test, 'tcp')
 
     it('the queue stays within maxQueueBytes, drops are counted, responses are unaffected', async () => {
       const log = captureFaultWarnings()
-      app = await factory.start(REPORTS, {
+      f.app = await factory.start(REPORTS, {
         protocol: 'tcp',
-        port: receiver.port,
+        port: f.receiver.port,
         flushIntervalMs: 10,
         maxQueueBytes: MAX_QUEUE_BYTES,
         logger: log.logger,
       })
-      const meter = app.meter as Meter
-      await waitUntil(() => receiver.connectionCount === 1, 'the meter connected')
-      receiver.pause()
+      const meter = f.app.meter as Meter
+      await waitUntil(() => f.receiver.connectionCount === 1, 'the meter connected')
+      f.receiver.pause()
 
       const before = settledMemory()
       let largestQueue = 0
       const wrong: string[] = []
       await sendHttpLoad({
-        port: app.port,
+        port: f.app.port,
         total,
         request: (i) => ({ method: 'GET', path: `/reports/${i}` }),
         onResponse(i, response) {
@@ -95,17 +80,17 @@ export function stalledPeerSuite({ test, factory }: SuiteContext): void {
       expect(after.external - before.external).toBeLessThan(margin)
 
       // The peer reads again: what was queued (not dropped) arrives, and the books balance exactly.
-      receiver.resume()
-      await app.shutdown()
+      f.receiver.resume()
+      await f.app.shutdown()
       const stats = meter.stats()
       await waitUntil(
-        () => receiver.lines().length + stats.droppedLines >= stats.lines,
+        () => f.receiver.lines().length + stats.droppedLines >= stats.lines,
         'every line not dropped has arrived',
         10_000,
       )
-      expect(receiver.lines().length).toBe(stats.lines - stats.droppedLines)
+      expect(f.receiver.lines().length).toBe(stats.lines - stats.droppedLines)
       expect(log.byKind()).toEqual({ 'queue-overflow': 1 })
-      expect(watch.faults).toEqual([])
+      expect(f.watch.faults).toEqual([])
       console.info(
         `${factory.name}, stalled TCP peer: ${stats.lines} lines over ${total} requests, ${stats.droppedLines} dropped and counted, largest queue ${largestQueue} B (bound ${MAX_QUEUE_BYTES} B), heap growth ${after.heapUsed - before.heapUsed} B`,
       )

@@ -14,7 +14,7 @@ import {
 } from '@routemeter/core/testing'
 import { type AppSpec, HttpError, type StartedApp } from './adapter'
 import { closedTcpPort, closedUdpPort } from './net'
-import { type SuiteContext, scaled, sized } from './suite'
+import { type SuiteContext, scaled, sized, WITHIN_LOG_MINUTE_MS } from './suite'
 
 /**
  * StatsD is absent — nothing listens, the name does not resolve, the socket file is missing —
@@ -344,6 +344,7 @@ export function statsdAbsentSuite(context: SuiteContext): void {
         expect(watch.faults).toEqual([])
         expect(unexpected).toEqual([])
       },
+      WITHIN_LOG_MINUTE_MS,
     )
   })
 }

@@ -50,3 +50,16 @@ export function itIf(
     suffix: ` — skipped: ${factory.name} does not support ${feature}: ${support.unsupported}`,
   }
 }
+
+/**
+ * Time allowed to a scenario that drives a load of a hundred thousand requests or more: minutes
+ * on a busy 2-core machine, not the 30 s a test gets by default. A time budget, not a bound.
+ */
+export const LOAD_TIMEOUT_MS = 180_000
+
+/**
+ * Time allowed to a load scenario that asserts one log line per fault kind: fault logging is
+ * rate-limited to one line a minute, so the assertion holds for a run that ends inside that
+ * minute (from the app's start); a slower run fails on time instead of on a second log line.
+ */
+export const WITHIN_LOG_MINUTE_MS = 55_000

@@ -9,7 +9,7 @@ import express from 'express'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { routemeter } from '../src/index'
-import { MAJORS, type MeasuredApp, measuredApp, RequestMetricsReader } from './support/harness'
+import { RequestMetricsReader } from './support/harness'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -28,36 +28,7 @@ describe('start-up: invalid options fail fast with the option named', () => {
   })
 })
 
-describe.each(MAJORS)('$major: excluded paths', ({ express }) => {
-  let measured: MeasuredApp
-
-  it('are neither counted nor active, and their req.metrics records nothing', async () => {
-    measured = await measuredApp(express, 'tags', { exclude: ['/health', /^\/internal\//] })
-    measured.app.get('/health', (req, res) => {
-      res.send(String(req.metrics.time('probe', () => 'ok')))
-    })
-    measured.app.get('/internal/:what', (req, res) => {
-      req.metrics.timer('probe')()
-      res.send('internal')
-    })
-    measured.app.get('/users/:id', (_req, res) => {
-      res.send('user')
-    })
-
-    await request(measured.app).get('/health').expect(200, 'ok')
-    await request(measured.app).get('/health?verbose=1').expect(200)
-    await request(measured.app).get('/internal/stats').expect(200)
-    await request(measured.app).get('/users/1').expect(200)
-    await measured.flushed(1)
-
-    expect(measured.read.total()).toBe(1)
-    expect(measured.read.count('/users/:id', 'GET', 200)).toBe(1)
-    expect(measured.receiver.find('probe')).toHaveLength(0)
-    expect(measured.metrics.meter.stats().activeRequests).toBe(0)
-    await measured.close()
-  })
-})
-
+// Excluded paths: the conformance suite (exclude.test.ts).
 describe('shutdown', () => {
   it('close() flushes what was recorded and closes the meter the middleware created', async () => {
     const receiver = await startStatsdReceiver()

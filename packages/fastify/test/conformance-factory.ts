@@ -9,11 +9,12 @@ import {
   HUGE,
   type NeutralRequest,
   type Reply,
+  type RouteSpec,
   type StartOptions,
 } from '@routemeter/conformance'
 import type { AdapterOptions } from '@routemeter/core'
 import Fastify, { type FastifyHttpOptions, type FastifyReply, type FastifyRequest } from 'fastify'
-import routemeter, { type RoutemeterOptions } from '../src/index'
+import routemeter, { type RouteMetricsSetting, type RoutemeterOptions } from '../src/index'
 
 /** Methods Fastify does not route until told (`addHttpMethod`). */
 const CUSTOM_METHODS = ['PROPFIND', 'M-SEARCH', 'PURGE']
@@ -38,6 +39,7 @@ function neutral(request: FastifyRequest, measured: boolean): NeutralRequest {
 function send(reply: FastifyReply, answer: Reply): FastifyReply {
   reply.code(answer.status ?? 200)
   if (answer.json !== undefined) return reply.send(answer.json)
+  if (answer.stream !== undefined) return reply.type('text/plain').send(answer.stream)
   return reply.send(answer.text)
 }
 
@@ -51,6 +53,7 @@ export const fastifyFactory: AdapterFactory = {
   name: 'Fastify',
   supports: {
     routeLabel: true,
+    routeOptOut: true,
     rawOptions: {
       unsupported:
         'Fastify takes `prefix` as its own register option and validates the options object before the plugin sees it',
@@ -97,11 +100,15 @@ export const fastifyFactory: AdapterFactory = {
       }
       const handle = (handler: Handler) => async (request: FastifyRequest, reply: FastifyReply) =>
         send(reply, await handler(neutral(request, measured)))
+      // Before the routes: a route takes the error handler its context has when it is added.
+      const onError = spec.onError ?? defaultError
+      app.setErrorHandler((error, _request, reply) => send(reply, onError(error)))
+      if (spec.notFound !== undefined) app.setNotFoundHandler(handle(spec.notFound))
       for (const route of spec.routes) {
         const options = {
           method: route.method as string | string[],
           url: route.path,
-          ...(route.label === undefined ? {} : { config: { metrics: { route: route.label } } }),
+          ...routeConfig(route),
           handler: handle(route.handler),
         }
         if (route.prefix === undefined) app.route(options)
@@ -118,9 +125,6 @@ export const fastifyFactory: AdapterFactory = {
         }
         for (const path of HOSTILE_PATHS) app.get(path, async () => 'odd')
       }
-      if (spec.notFound !== undefined) app.setNotFoundHandler(handle(spec.notFound))
-      const onError = spec.onError ?? defaultError
-      app.setErrorHandler((error, _request, reply) => send(reply, onError(error)))
       await app.listen({ port: 0, host: '127.0.0.1' })
     } catch (error) {
       await app.close().catch(() => {})
@@ -138,6 +142,13 @@ export const fastifyFactory: AdapterFactory = {
       },
     }
   },
+}
+
+/** A route's `config.metrics`: opted out, relabelled, or the default. */
+function routeConfig(route: RouteSpec): { config?: { metrics: RouteMetricsSetting } } {
+  if (route.measured === false) return { config: { metrics: false } }
+  if (route.label !== undefined) return { config: { metrics: { route: route.label } } }
+  return {}
 }
 
 /** Core's `prefix: null` (no prefix whatever the environment says) is `''` for the plugin. */

@@ -1,74 +1,23 @@
+import { executionTimersSuite } from '@routemeter/conformance'
 import { startStatsdReceiver } from '@routemeter/core/testing'
 import Fastify from 'fastify'
+import * as test from 'vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import routemeter from '../src/index'
+import { fastifyFactory } from './conformance-factory'
 import { type MeasuredApp, measuredApp, NO_INTERVAL, settle } from './support'
+
+// Timers under the route and method in both naming styles, nested prefixes, throwing functions,
+// not-found handlers: the conformance suite. What is Fastify's own stays below.
+executionTimersSuite({ test, factory: fastifyFactory })
 
 /** A stand-in for a database call: resolves on the next turn of the event loop. */
 const query = <T>(value: T): Promise<T> =>
   new Promise((resolve) => setImmediate(() => resolve(value)))
 
-function routes(app: MeasuredApp['app']): void {
-  app.get('/users/:id', async (request) => {
-    const stop = request.metrics.timer('db.query')
-    const user = await query({ id: 1 })
-    stop()
-    await request.metrics.time('cache.write', () => query(true))
-    request.metrics.time('render', () => JSON.stringify(user), { template: 'user' })
-    return user
-  })
-  app.post('/users/:id', async (request) => {
-    request.metrics.timer('db.query')()
-    return 'saved'
-  })
-}
-
 describe('request.metrics: execution timers tied to the route and method', () => {
   let subject: MeasuredApp
   afterEach(() => subject.close())
-
-  it('tag style: the timer name, tagged with route and method (and any extra tags)', async () => {
-    subject = await measuredApp(routes)
-    const { app, receiver } = subject
-    await app.inject('/users/1')
-    await app.inject('/users/2')
-    await app.inject({ method: 'POST', url: '/users/3' })
-    await settle(app, receiver)
-    expect(receiver.timings('db.query', { route: '/users/:id', method: 'GET' })).toHaveLength(2)
-    expect(receiver.timings('db.query', { route: '/users/:id', method: 'POST' })).toHaveLength(1)
-    expect(receiver.timings('cache.write', { route: '/users/:id', method: 'GET' })).toHaveLength(2)
-    expect(
-      receiver.timings('render', { route: '/users/:id', method: 'GET', template: 'user' }),
-    ).toHaveLength(2)
-    for (const value of receiver.timings('db.query')) expect(value).toBeGreaterThanOrEqual(0)
-  })
-
-  it('path style: under timers.<route segments>.<METHOD>.<name>', async () => {
-    subject = await measuredApp(routes, { naming: 'path' })
-    const { app, receiver } = subject
-    await app.inject('/users/1')
-    await app.inject({ method: 'POST', url: '/users/3' })
-    await settle(app, receiver)
-    expect(receiver.timings('timers.users._id.GET.db.query')).toHaveLength(1)
-    expect(receiver.timings('timers.users._id.POST.db.query')).toHaveLength(1)
-    expect(receiver.timings('timers.users._id.GET.cache.write')).toHaveLength(1)
-  })
-
-  it('in a not-found handler the timers belong to the unmatched bucket', async () => {
-    subject = await measuredApp((app) => {
-      app.setNotFoundHandler(async (request, reply) => {
-        request.metrics.timer('notfound.lookup')()
-        return reply.code(404).send()
-      })
-    })
-    const { app, receiver } = subject
-    await app.inject('/nope/123')
-    await settle(app, receiver)
-    expect(receiver.timings('notfound.lookup', { route: 'unmatched', method: 'GET' })).toHaveLength(
-      1,
-    )
-    expect(receiver.lines().join('\n')).not.toContain('nope')
-  })
 
   it('asked for in a hook that runs before routemeter, it still belongs to the route', async () => {
     const receiver = await startStatsdReceiver({ protocol: 'udp' })

@@ -1,23 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type MeasuredApp, measuredApp, requestSeries, settle } from './support'
 
+// The framework's 404, the app's not-found handler, both naming styles: the conformance suite
+// (request-counts.test.ts). Fastify's scoped handlers and callNotFound() stay here.
 describe('requests no route matched go to one unmatched bucket', () => {
   let subject: MeasuredApp
   afterEach(() => subject.close())
-
-  it('the default 404 handler: route "unmatched", never the raw path', async () => {
-    subject = await measuredApp((app) => {
-      app.get('/known', async () => 'ok')
-    })
-    const { app, receiver } = subject
-    for (const url of ['/wp-admin.php', '/a/b/c?x=1', '/known/extra']) {
-      expect((await app.inject(url)).statusCode).toBe(404)
-    }
-    expect((await app.inject({ method: 'POST', url: '/known' })).statusCode).toBe(404)
-    await settle(app, receiver)
-    expect(requestSeries(receiver)).toEqual({ 'GET unmatched 404': 3, 'POST unmatched 404': 1 })
-    expect(receiver.lines().join('\n')).not.toMatch(/wp-admin|a\/b\/c|extra/)
-  })
 
   it('custom and prefix-scoped not-found handlers, with the status they send', async () => {
     subject = await measuredApp(async (app) => {
@@ -56,14 +44,5 @@ describe('requests no route matched go to one unmatched bucket', () => {
     // The route matched and its handler decided "not found": the dashboard shows which route
     // answers 404s instead of folding them into the unmatched bucket.
     expect(requestSeries(receiver)).toEqual({ 'GET /users/:id 404': 1, 'GET /users/:id 200': 1 })
-  })
-
-  it('path style uses the _unmatched segment', async () => {
-    subject = await measuredApp(() => {}, { naming: 'path' })
-    const { app, receiver } = subject
-    await app.inject('/nothing/here')
-    await settle(app, receiver)
-    expect(receiver.counter('counters._unmatched.GET.404')).toBe(1)
-    expect(receiver.timings('timers._unmatched.GET.404')).toHaveLength(1)
   })
 })

@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLIENT_CLOSED_REQUEST } from '../src/index'
-import {
-  deferred,
-  listen,
-  type MeasuredApp,
-  measuredApp,
-  openRequest,
-  requestSeries,
-  settle,
-} from './support'
+import { deferred, type MeasuredApp, measuredApp, requestSeries, settle } from './support'
 
+// The server's connection timeout hanging up (499, once): the conformance suite (aborts.test.ts).
 describe('timed-out requests are counted exactly once', () => {
   let subject: MeasuredApp
   afterEach(() => subject.close())
@@ -32,41 +24,5 @@ describe('timed-out requests are counted exactly once', () => {
     await finished.promise
     await settle(app, receiver)
     expect(requestSeries(receiver)).toEqual({ 'GET /slow/:id 503': 1, 'GET /fast 200': 1 })
-  })
-
-  it('connectionTimeout: the server hangs up with nothing sent, recorded once as 499', async () => {
-    const entered = deferred()
-    const release = deferred()
-    const finished = deferred()
-    subject = await measuredApp(
-      (app) => {
-        app.get('/stuck/:id', async () => {
-          entered.resolve()
-          await release.promise
-          finished.resolve()
-          return 'nobody is listening'
-        })
-        app.get('/quick', async () => 'ok')
-      },
-      {},
-      { connectionTimeout: 100 },
-    )
-    const { app, receiver } = subject
-    const port = await listen(app)
-    expect(await openRequest(port, 'GET', '/quick').response).toBe(200)
-    const stuck = openRequest(port, 'GET', '/stuck/1')
-    await entered.promise
-    // The server's socket timeout hangs up: the client gets no response at all.
-    expect(await stuck.response).toBeUndefined()
-    // Let the handler reply into the closed socket; that must not count a second time.
-    release.resolve()
-    await finished.promise
-    await settle(app, receiver)
-    // No response went out, so there is no status to report but "closed before a response".
-    expect(requestSeries(receiver)).toEqual({
-      'GET /quick 200': 1,
-      [`GET /stuck/:id ${CLIENT_CLOSED_REQUEST}`]: 1,
-    })
-    expect(app.metrics.stats().activeRequests).toBe(0)
   })
 })

@@ -1,4 +1,5 @@
 import http from 'node:http'
+import { pipeline } from 'node:stream'
 import {
   type AdapterFactory,
   type AppSpec,
@@ -39,7 +40,11 @@ const HOSTILE_MOUNT = '/mount@x=y;z'
 
 function send(res: Response, answer: Reply): void {
   res.status(answer.status ?? 200)
-  if (answer.json !== undefined) res.json(answer.json)
+  if (answer.stream !== undefined) {
+    res.type('text/plain')
+    // pipeline, not pipe: a response closed early destroys the body stream too.
+    pipeline(answer.stream, res, () => {})
+  } else if (answer.json !== undefined) res.json(answer.json)
   else if (answer.text !== undefined) res.send(answer.text)
   else res.end()
 }
@@ -91,6 +96,9 @@ function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
       routeLabel: {
         unsupported: 'Express has no per-route options; the registered path is the label',
       },
+      routeOptOut: {
+        unsupported: 'Express has no per-route options; use the `exclude` option',
+      },
       rawOptions: true,
     },
     // Express serves about half the requests a second Fastify does on the same machine.
@@ -123,7 +131,9 @@ function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
       for (const route of spec.routes) {
         const methods = typeof route.method === 'string' ? [route.method] : route.method
         const fn = handle(route.handler, metrics)
-        if (route.label !== undefined) throw new Error('Express has no route labels')
+        if (route.label !== undefined || route.measured !== undefined) {
+          throw new Error('Express has no per-route metrics options')
+        }
         if (route.prefix === undefined) {
           addRoute(app, methods, route.path, fn)
           continue
