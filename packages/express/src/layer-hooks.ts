@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
+  type ExpressRequest,
   isRouter,
   type LayerHandle,
   type LayerLike,
   type NextFunction,
   type RouterLike,
+  routerOf,
 } from './express-internals'
 import { mountTemplateOf, routePathOf } from './layer-path'
 
@@ -18,6 +20,14 @@ import { mountTemplateOf, routePathOf } from './layer-path'
  * What a layer means is worked out once, here, and kept on the layer: its kind, the router
  * that owns it and its template. Plain middleware at `/` (the bulk of most stacks) is not
  * touched and costs nothing per request.
+ *
+ * Sub-applications (`app.use('/v2', express())`) are the exception: Express mounts them behind a
+ * closure of its own (`mounted_app`) that keeps no reference to the sub-app, so its router cannot
+ * be found from the mount layer. Once a hooked router holds such a mount, the layer class's own
+ * method is wrapped too (once per copy of Express): a layer not hooked yet, run for a measured
+ * request, is looked for in the router of the app the request is in (`req.app`, the sub-app
+ * once Express has entered it), which is then hooked before that layer runs. Requests that are
+ * not measured, and layers already looked at, pass straight through.
  */
 
 export type LayerKind = 'route' | 'router' | 'handler'
@@ -44,10 +54,16 @@ export abstract class LayerVisitor {
 }
 
 const kLayerInfo = Symbol('routemeter.layer')
+/** On the layer-class wrapper: the method it wraps. */
+const kOriginal = Symbol('routemeter.original')
+/** What Express names the function it mounts a sub-application with (Express 4 and 5). */
+const SUB_APP_MOUNT = 'mounted_app'
 /** On a router: how many stack entries have been looked at, to pick up layers added later. */
 const kSeen = Symbol('routemeter.seen')
 
 type Hooked = LayerLike & { [kLayerInfo]?: LayerInfo | null }
+type HandleMethod = 'handleRequest' | 'handle_request'
+type ClassWrapper = LayerHandle & { [kOriginal]: LayerHandle }
 type Seen = RouterLike & { [kSeen]?: number }
 
 function enterLayer(
@@ -87,9 +103,10 @@ export function hookRouter(router: RouterLike): void {
 
 function hookLayer(owner: RouterLike, layer: Hooked): void {
   if (layer[kLayerInfo] !== undefined) return
-  const method = typeof layer.handleRequest === 'function' ? 'handleRequest' : 'handle_request'
-  const original = layer[method]
-  const info = typeof original === 'function' ? describe(owner, layer, original) : undefined
+  const method = handleMethodOf(layer)
+  const found = layer[method]
+  const original = typeof found === 'function' ? unwrapped(found) : undefined
+  const info = original === undefined ? undefined : describe(owner, layer, original)
   layer[kLayerInfo] = info ?? null
   if (info === undefined) return
   Object.defineProperty(layer, method, {
@@ -99,6 +116,66 @@ function hookLayer(owner: RouterLike, layer: Hooked): void {
     enumerable: false,
   })
   if (info.kind === 'router') hookRouter(info.inner as RouterLike)
+  else if (info.kind === 'route') markRouteStack(info.inner)
+  else if ((info.inner as { name?: unknown }).name === SUB_APP_MOUNT) wrapLayerClass(layer, method)
+}
+
+function handleMethodOf(layer: LayerLike): HandleMethod {
+  return typeof layer.handleRequest === 'function' ? 'handleRequest' : 'handle_request'
+}
+
+function unwrapped(method: LayerHandle): LayerHandle {
+  return (method as Partial<ClassWrapper>)[kOriginal] ?? method
+}
+
+/**
+ * A route's own handlers are layers of the same class; marked as looked at, so that they pass the
+ * class wrapper without a lookup. Handlers added to the route later are looked up once each time.
+ */
+function markRouteStack(route: object): void {
+  const stack = (route as { stack?: unknown }).stack
+  if (!Array.isArray(stack)) return
+  for (const layer of stack as Hooked[]) {
+    if (layer !== null && typeof layer === 'object' && layer[kLayerInfo] === undefined) {
+      layer[kLayerInfo] = null
+    }
+  }
+}
+
+/** Wraps the layer class's method (once per copy of Express) to find sub-applications' routers. */
+function wrapLayerClass(layer: LayerLike, method: HandleMethod): void {
+  const proto = Object.getPrototypeOf(layer) as Record<HandleMethod, unknown> | null
+  const current = proto?.[method]
+  if (proto === null || typeof current !== 'function' || kOriginal in current) return
+  const original = current as LayerHandle
+  const wrapper = function runLayer(this: Hooked, req, res, next) {
+    return runUnhookedLayer(this, original, req, res, next)
+  } as ClassWrapper
+  wrapper[kOriginal] = original
+  Object.defineProperty(proto, method, {
+    value: wrapper,
+    configurable: true,
+    writable: true,
+    enumerable: false,
+  })
+}
+
+function runUnhookedLayer(
+  layer: Hooked,
+  original: LayerHandle,
+  req: ExpressRequest & { metrics?: unknown },
+  res: ServerResponse,
+  next: NextFunction,
+): unknown {
+  if (layer[kLayerInfo] === undefined && req.metrics instanceof LayerVisitor) {
+    // The layer belongs to a router not hooked yet: a sub-app's (or routes added to one later).
+    const router = routerOf(req.app)
+    if (router !== undefined) {
+      hookRouter(router)
+      if (layer[kLayerInfo]) return enterLayer.call(layer, req, res, next)
+    }
+  }
+  return original.call(layer, req, res, next)
 }
 
 function describe(

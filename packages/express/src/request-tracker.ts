@@ -16,13 +16,14 @@ import type { RouteNode } from './route-tree'
  * its route label so far, and when it started. The layer hooks move it through the route tree;
  * the response's `close` event records it, once.
  *
- * The label is the full template of the route that answered: a route (`app.get(path)`,
- * `router.route(path)`) or a function mounted at a path (`app.use('/health', fn)`) labels the
- * request from the moment the request enters it. It keeps the label when it passes an error on
- * — error middleware at the top answers for it, while `req.route` and `req.baseUrl` there no
- * longer show where the error came from — and when it passes the request on after answering.
- * Passing the request on unanswered with `next()` gives the label back, so a catch-all route
- * or a static-files mount that lets a request through does not claim the 404 that follows.
+ * The label is the full template of the last route that matched the request (`app.get(path)`,
+ * `router.route(path)`, at any depth of routers and sub-apps), from the moment the request
+ * enters it. It stays when the route passes the request on — a formatter or render middleware
+ * answering from `res.locals`, error middleware after the route threw (where `req.route` and
+ * `req.baseUrl` no longer show where the error came from), the 404 after a guard route — until a
+ * later route matches. A function mounted at a path (`app.use('/health', fn)`) labels the request
+ * the same way while it runs, but gives the label back when it passes the request on unanswered,
+ * so a static-files mount that lets a request through does not claim what follows.
  */
 export class RequestTracker extends LayerVisitor implements ExecutionTimers {
   route: RouteMetrics | undefined = undefined
@@ -49,27 +50,26 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
   }
 
   enterLayer(info: LayerInfo, next: NextFunction): NextFunction {
-    let node = this.node.owning(info.owner)
-    let route: RouteMetrics
+    const owner = this.node.owning(info.owner)
     if (info.kind === 'route') {
-      route = node.route(info)
-    } else {
-      node = node.mounted(info)
-      if (info.kind === 'router') {
-        this.node = node
-        // Routes added to a mounted router after start-up are hooked before they can match.
-        hookRouter(info.inner as RouterLike)
-        return next
-      }
-      route = node.asRoute
+      this.node = owner
+      this.route = owner.route(info)
+      return next
     }
+    const node = owner.mounted(info)
     this.node = node
+    if (info.kind === 'router') {
+      // Routes added to a mounted router after start-up are hooked before they can match.
+      hookRouter(info.inner as RouterLike)
+      return next
+    }
+    const route = node.asRoute
     const previous = this.route
     this.route = route
     return labelUntilPassedOn(this, route, previous, next)
   }
 
-  /** Called when a route or mounted function passes the request on without an error. */
+  /** Called when a mounted function passes the request on without an error. */
   passedOn(route: RouteMetrics, previous: RouteMetrics | undefined): void {
     // A label set further in (a sub-application's route) or a response already sent stays.
     if (this.route === route && !this.res.headersSent) this.route = previous
@@ -108,9 +108,8 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
 }
 
 /**
- * The `next` given to a route or a function mounted at a path: one small closure per such layer
- * entered (a request usually enters one), the only way to see the request leave through it.
- * Router mounts need none: their routes do the labelling.
+ * The `next` given to a function mounted at a path: one small closure per such layer entered,
+ * the only way to see the request leave through it. Routes and router mounts need none.
  */
 function labelUntilPassedOn(
   tracker: RequestTracker,

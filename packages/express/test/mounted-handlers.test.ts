@@ -66,30 +66,6 @@ describe.each(MATRIX)(
 
       expect(measured.read.count('/uploads/:bucket', 'POST', 507)).toBe(1)
     })
-
-    it('a sub-application is labelled with its mount path; mounting the middleware in it too gives full labels', async () => {
-      measured = await measuredApp(express, naming)
-      const admin = express()
-      admin.get('/users/:id', (_req, res) => {
-        res.send('admin user')
-      })
-      measured.app.use('/admin/:org', admin)
-      const billing = express()
-      billing.use(measured.metrics)
-      billing.get('/invoices/:invoice', (_req, res) => {
-        res.send('invoice')
-      })
-      measured.app.use('/billing', billing)
-
-      await request(measured.app).get('/admin/acme/users/1').expect(200)
-      await request(measured.app).get('/billing/invoices/7').expect(200)
-      await request(measured.app).get('/billing/nothing-here').expect(404)
-      await measured.flushed(3)
-
-      expect(measured.read.count('/admin/:org', 'GET', 200)).toBe(1)
-      expect(measured.read.count('/billing/invoices/:invoice', 'GET', 200)).toBe(1)
-      expect(measured.read.count(null, 'GET', 404)).toBe(1)
-    })
   },
 )
 
