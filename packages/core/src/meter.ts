@@ -1,3 +1,4 @@
+import { clearTimeout, setTimeout } from 'node:timers'
 import type { StatsD } from 'hot-shots'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'
@@ -117,6 +118,8 @@ export class AggregatingMeter implements Meter {
   private lines = 0
   private oversizeLines = 0
   private closing: Promise<void> | undefined
+  /** Set while close() waits for the requests in flight: called when the last one ends. */
+  private drained: (() => void) | undefined = undefined
 
   constructor(options: ResolvedOptions, transportFactory: TransportFactory | undefined) {
     this.options = options
@@ -243,8 +246,8 @@ export class AggregatingMeter implements Meter {
     statusCode: number,
     startedAt: number,
   ): void {
-    this.activeRequests--
     route?.record(method, statusCode, performance.now() - startedAt)
+    if (--this.activeRequests === 0 && this.drained !== undefined) this.drained()
   }
 
   flush(): Promise<void> {
@@ -293,12 +296,34 @@ export class AggregatingMeter implements Meter {
   }
 
   private async shutDown(): Promise<void> {
+    // Still recording meanwhile: requests that end during shutdown belong in the last flush.
+    await this.inFlightEnded()
     clearInterval(this.interval)
     forgetOnExit(this)
     this.processMetrics?.stop()
     this.flushPending()
     this.ctx.enabled = false
     await this.transport?.close(SETTLE_TIMEOUT_MS)
+  }
+
+  /**
+   * Resolves when no request is in flight, or after `closeWaitMs`. A server that closes its
+   * connections (`closeAllConnections()`, Fastify's `forceCloseConnections`) calls the close
+   * callback before the aborted requests' `close` events have run; those end a moment later.
+   */
+  private inFlightEnded(): Promise<void> {
+    const bound = this.options.closeWaitMs
+    if (this.activeRequests <= 0 || bound === 0 || !this.ctx.enabled) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, bound)
+      const meter = this
+      function finish(): void {
+        clearTimeout(timer)
+        meter.drained = undefined
+        resolve()
+      }
+      this.drained = finish
+    })
   }
 
   private count(

@@ -109,6 +109,63 @@ describe.each(MAJORS)(
       expect(watch.faults).toEqual([])
     })
 
+    it('forced: server.close(() => metrics.close()) + closeAllConnections(): the cut-off requests are in the final flush, as 499', async () => {
+      // The server's close callback runs before the destroyed sockets' responses emit `close`,
+      // so metrics.close() waits (bounded by closeWaitMs) for the requests in flight to end.
+      const gate = deferred()
+      const metrics = routemeter({ port: receiver.port, prefix: null, flushIntervalMs: 3_600_000 })
+      const app = express()
+      app.use(metrics)
+      app.get('/fast/:id', (_req, res) => {
+        res.send('fast')
+      })
+      let answered = 0
+      app.get('/slow/:id', async (_req, res) => {
+        await gate.promise
+        answered++
+        res.send('too late')
+      })
+      const server = http.createServer(app)
+      const port = await listen(server)
+      const fast = await sendHttpLoad({
+        port,
+        total: FAST,
+        request: (i) => ({ method: 'GET', path: `/fast/${i}` }),
+      })
+      expect(fast.statuses).toEqual({ 200: FAST })
+      const slow = Array.from({ length: IN_FLIGHT }, (_, i) =>
+        get(port, `/slow/${i}`).catch(() => 'reset'),
+      )
+      await waitUntil(
+        () => metrics.meter.stats().activeRequests === IN_FLIGHT,
+        'all slow requests began',
+      )
+
+      const closed = new Promise<void>((resolve, reject) => {
+        server.close(() => metrics.close().then(resolve, reject))
+      })
+      server.closeAllConnections()
+      await closed
+      expect(await Promise.all(slow)).toEqual(Array(IN_FLIGHT).fill('reset'))
+
+      const requests = (tags: Record<string, string>) =>
+        receiver.counter('http.server.requests', tags)
+      await receiver.waitFor(() => requests({}) === FAST + IN_FLIGHT)
+      expect(requests({ route: '/fast/:id', status_code: '200' })).toBe(FAST)
+      expect(requests({ route: '/slow/:id', status_code: '499' })).toBe(IN_FLIGHT)
+      expect(receiver.gauge('http.server.active_requests')).toBe(0)
+      const stats = metrics.meter.stats()
+      expect(stats).toMatchObject({ closed: true, activeRequests: 0, droppedLines: 0 })
+
+      // The handlers answer after close: into closed sockets, recorded nowhere, thrown nowhere.
+      gate.resolve()
+      await waitUntil(() => answered === IN_FLIGHT, 'the handlers answered')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(metrics.meter.stats().lines).toBe(stats.lines)
+      await receiver.waitFor((r) => r.lines().length === stats.lines)
+      expect(watch.faults).toEqual([])
+    })
+
     it('close() is idempotent; after it the app serves on and recording is a no-op, never a throw', async () => {
       const metrics = routemeter({ port: receiver.port, prefix: null, flushIntervalMs: 3_600_000 })
       const app = express()
