@@ -32,6 +32,12 @@ export {
   resolveOptions,
   type Tags,
 } from './options'
+export {
+  type Http2Response,
+  type RawResponse,
+  REQUEST_TIMEOUT,
+  ResponseEnds,
+} from './response-end'
 export { type ExecutionTimers, NO_EXECUTION_TIMERS, RouteMetrics } from './route-metrics'
 export {
   OVERFLOW_SEGMENT,

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 // Node's own timers, not the globals: a test environment (jsdom) may swap those for timers
 // that return numbers and have no unref().
-import { clearInterval, setInterval } from 'node:timers'
+import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers'
 import type { StatsD } from 'hot-shots'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'
@@ -123,6 +123,8 @@ export class AggregatingMeter implements Meter {
   /** The meter's own gauges went out in a `beforeExit` flush and nothing flushed since. */
   private gaugesSentAtExit = false
   private closing: Promise<void> | undefined
+  /** Set while close() waits for the requests in flight: called when the last one ends. */
+  private drained: (() => void) | undefined = undefined
 
   constructor(options: ResolvedOptions, transportFactory: TransportFactory | undefined) {
     this.options = options
@@ -253,8 +255,8 @@ export class AggregatingMeter implements Meter {
     statusCode: number,
     startedAt: number,
   ): void {
-    this.activeRequests--
     route?.record(method, statusCode, performance.now() - startedAt)
+    if (--this.activeRequests === 0 && this.drained !== undefined) this.drained()
   }
 
   flush(): Promise<void> {
@@ -317,12 +319,34 @@ export class AggregatingMeter implements Meter {
   }
 
   private async shutDown(): Promise<void> {
+    // Still recording meanwhile: requests that end during shutdown belong in the last flush.
+    await this.inFlightEnded()
     clearInterval(this.interval)
     forgetOnExit(this)
     this.processMetrics?.stop()
     this.flushPending()
     this.ctx.enabled = false
     await this.transport?.close(SETTLE_TIMEOUT_MS)
+  }
+
+  /**
+   * Resolves when no request is in flight, or after `closeWaitMs`. A server that closes its
+   * connections (`closeAllConnections()`, Fastify's `forceCloseConnections`) calls the close
+   * callback before the aborted requests' `close` events have run; those end a moment later.
+   */
+  private inFlightEnded(): Promise<void> {
+    const bound = this.options.closeWaitMs
+    if (this.activeRequests <= 0 || bound === 0 || !this.ctx.enabled) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, bound)
+      const meter = this
+      function finish(): void {
+        clearTimeout(timer)
+        meter.drained = undefined
+        resolve()
+      }
+      this.drained = finish
+    })
   }
 
   private count(

@@ -40,6 +40,12 @@ export interface MeterOptions {
   globalTags?: Tags
   /** How often aggregated series are sent, in ms. Env `STATSD_FLUSH_INTERVAL_MS`. Default `1000`. */
   flushIntervalMs?: number
+  /**
+   * How long `close()` waits for requests in flight to end before its final flush, in ms, so
+   * that requests ending during shutdown (force-closed connections: 499) are in it. `0`: no
+   * wait. Default `2000`.
+   */
+  closeWaitMs?: number
   /** Fraction (0–1] of timer samples kept; counters stay exact. Env `STATSD_SAMPLE_RATE`. Default `1`. */
   sampleRate?: number
   /** Largest datagram in bytes. Env `STATSD_MAX_BUFFER_SIZE`. Default `1432` (fits a 1500 MTU). */
@@ -78,6 +84,7 @@ export interface ResolvedOptions {
   tagFormat: TagFormat
   globalTags: Tags
   flushIntervalMs: number
+  closeWaitMs: number
   sampleRate: number
   maxBufferSize: number
   maxSeries: number
@@ -104,6 +111,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'tagFormat',
   'globalTags',
   'flushIntervalMs',
+  'closeWaitMs',
   'sampleRate',
   'maxBufferSize',
   'maxSeries',
@@ -168,6 +176,7 @@ export function resolveOptions(
       10,
       3_600_000,
     ),
+    closeWaitMs: reader.integer('closeWaitMs', undefined, 2000, 0, 600_000),
     sampleRate: reader.sampleRate(),
     maxBufferSize,
     maxSeries: reader.integer('maxSeries', undefined, 20_000, 1, 10_000_000),

@@ -11,6 +11,7 @@ export {
 } from './testing/http-load'
 export { INVALID_ADAPTER_OPTIONS } from './testing/invalid-options'
 export { type ProcessFaultWatch, watchProcessFaults } from './testing/process-faults'
+export { openRawConnection, type RawConnection, rawRequest } from './testing/raw-http'
 export { type ReceiverOptions, StatsdReceiver, startStatsdReceiver } from './testing/receiver'
 export { StatsdDaemon, type StatsdDaemonOptions, startStatsdDaemon } from './testing/statsd-daemon'
 export { type ParsedSample, parseStatsdLine, StatsdLines } from './testing/statsd-lines'

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type AdapterSetup, type Meter, NO_EXECUTION_TIMERS } from '@routemeter/core'
+import { type AdapterSetup, type Meter, NO_EXECUTION_TIMERS, ResponseEnds } from '@routemeter/core'
 import {
   type AppLike,
   type ExpressRequest,
@@ -29,6 +29,8 @@ export class Measurer {
   /** `undefined` without an exclude list: the URL is then not even read. */
   private readonly isExcluded: ((url: string) => boolean) | undefined
   private readonly apps = new Map<unknown, AppEntry>()
+  /** Ends each request once, from the response's own events (shared listeners, no closure). */
+  private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
   // The app of the last request: almost always the only one, so no map lookup per request.
   private lastApp: unknown = undefined
   private last: AppEntry | undefined = undefined
@@ -45,10 +47,12 @@ export class Measurer {
   }
 
   /**
-   * The least work before `next()`: one object, one property on the request, one listener.
+   * The least work before `next()`: one object, one property on the request and one on the
+   * response, two shared listeners (core's `ResponseEnds`).
    * In Node's HTTP server no two request (or response) objects share a hidden class, so every
    * property added to one is a fresh map transition, about a microsecond each; hence the tracker
-   * is `req.metrics` itself and nothing else is stored on `req` or `res`.
+   * is `req.metrics` itself, and `res` carries only the slot core's shared listeners read (in
+   * place of the closure per request they replace).
    */
   handle(req: MeasuredRequest, res: ServerResponse, next: NextFunction): void {
     const existing = req.metrics
@@ -74,7 +78,7 @@ export class Measurer {
       this.meter.requestStarted(),
     )
     req.metrics = tracker
-    res.on('close', tracker.onClose)
+    this.ends.watch(res, tracker)
     next()
   }
 
@@ -127,6 +131,10 @@ export class Measurer {
     }
     return { router, start }
   }
+}
+
+function endTracker(tracker: RequestTracker, status: number): void {
+  tracker.end(status)
 }
 
 /** The mount path of a sub-application measured on its own, through its parents. */

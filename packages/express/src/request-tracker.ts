@@ -1,12 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import {
-  CLIENT_CLOSED_REQUEST,
-  type ExecutionTimers,
-  type Meter,
-  type RouteMetrics,
-  type Stopper,
-  type Tags,
-} from '@routemeter/core'
+import type { ExecutionTimers, Meter, RouteMetrics, Stopper, Tags } from '@routemeter/core'
 import type { ExpressRequest, NextFunction, RouterLike } from './express-internals'
 import { hookRouter, type LayerInfo, LayerVisitor } from './layer-hooks'
 import type { RouteNode } from './route-tree'
@@ -14,7 +7,7 @@ import type { RouteNode } from './route-tree'
 /**
  * The one object a measured request carries, as `req.metrics`: where the request is in the app,
  * its route label so far, and when it started. The layer hooks move it through the route tree;
- * the response's `close` event records it, once.
+ * core's `ResponseEnds` (see measurer.ts) records it when the response ends, once.
  *
  * The label is the full template of the last route that matched the request (`app.get(path)`,
  * `router.route(path)`, at any depth of routers and sub-apps), from the moment the request
@@ -27,15 +20,6 @@ import type { RouteNode } from './route-tree'
  */
 export class RequestTracker extends LayerVisitor implements ExecutionTimers {
   route: RouteMetrics | undefined = undefined
-  /**
-   * The response's `close` listener. `close` comes after `finish` for a completed response and
-   * alone when the client left first, so one listener sees every request exactly once and
-   * `writableFinished` tells the two apart. It is bound to this tracker (one small closure)
-   * rather than shared and looking the tracker up on `res.req`: property lookups on request
-   * objects (each with a hidden class of its own) miss every inline cache, and this way a
-   * handler that replaces `req.metrics` cannot lose the record.
-   */
-  readonly onClose = (): void => this.end()
 
   constructor(
     /** The middleware instance that measures this request (another instance leaves it alone). */
@@ -89,10 +73,8 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
     return this.scope().time(name, fn, tags)
   }
 
-  /** Records the request; the status is 499 when the client left before the response finished. */
-  private end(): void {
-    const res = this.res
-    const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST
+  /** Records the request with the status core read from the response (sent, 499 or 408). */
+  end(status: number): void {
     this.meter.requestEnded(
       this.route ?? this.meter.unmatched,
       this.req.method ?? '',

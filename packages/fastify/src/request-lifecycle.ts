@@ -1,24 +1,14 @@
 import {
-  CLIENT_CLOSED_REQUEST,
   type ExecutionTimers,
   type Meter,
   NO_EXECUTION_TIMERS,
+  type RawResponse,
+  ResponseEnds,
   type RouteMetrics,
 } from '@routemeter/core'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import {
-  ENDED,
-  kPhase,
-  kRequest,
-  kRoute,
-  kStartedAt,
-  type MeasuredRequest,
-  type TrackedResponse,
-} from './request-state'
+import { ENDED, kPhase, kRoute, kStartedAt, type MeasuredRequest } from './request-state'
 import type { RouteBindings } from './route-bindings'
-
-/** The raw response as the listeners see it (`http.ServerResponse`, HTTP/2 or light-my-request). */
-type RawResponse = TrackedResponse & { readonly statusCode: number }
 
 /**
  * Turns Fastify's request lifecycle into the meter's "started" and "ended" calls, so that every
@@ -27,26 +17,19 @@ type RawResponse = TrackedResponse & { readonly statusCode: number }
  * Observed on Fastify 5: a normal response, a thrown or rejected handler, `reply.callNotFound`
  * and `handlerTimeout` (503) all finish the response; a client that leaves, or a socket closed
  * by `connectionTimeout`, never does, and never reaches onResponse (onRequestAbort does not even
- * run for a POST whose body was read). So, as jshttp's on-finished does:
- *
- * - onRequest starts the request and listens to the raw response's `finish` and `close`;
- * - `finish` (the response left in full) ends it with the status sent;
- * - `close` without `finish` ends it as 499: the connection closed before a response went out,
- *   whoever closed it. A handler answering after that still sets `statusCode`, `headersSent`
- *   and `writableEnded` though nothing is written, so those are not read;
- * - the phase field makes anything after the first end a no-op (`close` follows every `finish`).
- *
- * The listeners are the raw response's, not Fastify's onResponse, because onResponse hooks can be
- * async and the `close` of a finished response may then come first.
+ * run for a POST whose body was read). So onRequest starts the request and hands the raw
+ * response to core's `ResponseEnds`, which sees its end from Node's own events — finished (with
+ * the status of the head as sent), closed first (499, or 408 for Node's `requestTimeout`), an
+ * HTTP/2 stream cancelled, a pipelined request whose connection died — exactly once. Fastify's
+ * onResponse is not used for that: onResponse hooks can be async, it never runs for aborted
+ * requests, and `reply.code()` after the reply was sent changes `statusCode` but not the head.
  *
  * Every function here is created once per app. Per request, routemeter writes the three fields
- * Fastify already declared (see `request-state.ts`), tags the raw response with its request and
- * adds the two shared listeners: no closure, no object of its own.
+ * Fastify already declared (see `request-state.ts`) and core tags the raw response and adds one
+ * shared listener: no closure, no object of its own.
  */
 export class RequestLifecycle {
-  /** The listeners every response shares; `this` is the response. */
-  private readonly finishListener: (this: RawResponse) => void
-  private readonly closeListener: (this: RawResponse) => void
+  private readonly ends: ResponseEnds<MeasuredRequest>
 
   constructor(
     private readonly meter: Meter,
@@ -54,15 +37,7 @@ export class RequestLifecycle {
     /** `undefined` when there is no exclude list, to skip the URL check per request. */
     private readonly isExcluded: ((url: string) => boolean) | undefined,
   ) {
-    const lifecycle = this
-    this.finishListener = function onResponseFinish(this: RawResponse): void {
-      const request = this[kRequest]
-      if (request !== undefined) lifecycle.end(request, this.statusCode)
-    }
-    this.closeListener = function onResponseClose(this: RawResponse): void {
-      const request = this[kRequest]
-      if (request !== undefined) lifecycle.end(request, CLIENT_CLOSED_REQUEST)
-    }
+    this.ends = new ResponseEnds((request, status) => this.end(request, status))
   }
 
   readonly onRequest = (
@@ -73,14 +48,11 @@ export class RequestLifecycle {
     const measured = request as MeasuredRequest
     measured[kRoute] = this.routeFor(request)
     measured[kStartedAt] = this.meter.requestStarted()
-    const response = reply.raw as typeof reply.raw & TrackedResponse
-    response[kRequest] = measured
-    response.on('finish', this.finishListener)
-    response.on('close', this.closeListener)
+    this.ends.watch(reply.raw as RawResponse, measured)
     done()
   }
 
-  /** Only for requests routemeter's onRequest never saw; the others end on `finish`. */
+  /** Only for requests routemeter's onRequest never saw; the others end through `ends`. */
   readonly onResponse = (
     request: FastifyRequest,
     reply: FastifyReply,

@@ -13,8 +13,6 @@ export const kRoute: unique symbol = Symbol('routemeter.route')
 export const kStartedAt: unique symbol = Symbol('routemeter.startedAt')
 /** Where the request is in its life: {@link OPEN} or {@link ENDED}. */
 export const kPhase: unique symbol = Symbol('routemeter.phase')
-/** On the raw response: the request it answers, for the shared `finish`/`close` listeners. */
-export const kRequest: unique symbol = Symbol('routemeter.request')
 
 export const OPEN = 0
 /** Recorded; nothing may record it again. */
@@ -27,7 +25,3 @@ export interface RequestState {
 }
 
 export type MeasuredRequest = FastifyRequest & RequestState
-
-export interface TrackedResponse {
-  [kRequest]?: MeasuredRequest
-}
