@@ -7,7 +7,6 @@ export {
 export { RoutemeterOptionError } from './errors'
 export { OTHER_METHOD, STANDARD_METHODS } from './http-method'
 export {
-  type AggregatingMeter,
   createMeter,
   type Meter,
   type MeterStats,

@@ -144,6 +144,8 @@ export function resolveOptions(
     'udp',
   )
   const client = reader.client()
+  const logger = reader.logger()
+  warnAboutEnabledFlag(options, env, logger)
   const maxBufferSize = reader.integer('maxBufferSize', 'STATSD_MAX_BUFFER_SIZE', 1432, 512, 65_507)
   const maxQueueBytes = reader.integer('maxQueueBytes', undefined, 1_048_576, 1024, 1_073_741_824)
   // A queue smaller than one datagram (plus its newline) would drop every full datagram.
@@ -185,11 +187,37 @@ export function resolveOptions(
     packValues: reader.boolean('packValues', undefined, false),
     processMetrics: reader.boolean('processMetrics', undefined, false),
     client,
-    logger: reader.logger(),
+    logger,
+  }
+}
+
+/**
+ * An unrecognised `STATSD_ENABLED` (`ture`, `enabled`) still disables metrics — the documented
+ * rule — but silently losing every metric over a typo deserves one warning naming the value.
+ */
+function warnAboutEnabledFlag(options: MeterOptions, env: Env, logger: MeterLogger): void {
+  const text = env.STATSD_ENABLED
+  if (options.enabled !== undefined || text === undefined || text.trim() === '') return
+  if (isRecognisedEnabledFlag(text)) return
+  try {
+    logger.warn(
+      `routemeter: STATSD_ENABLED=${JSON.stringify(text.slice(0, 80))} is not a recognised value, so metrics are disabled; use a non-zero integer or yes/true/t/on to enable, 0 or no/false/f/off to disable`,
+    )
+  } catch {
+    // A throwing logger must not stop start-up over a notice.
   }
 }
 
 const TRUE_WORDS = new Set(['yes', 'true', 't', 'on'])
+const FALSE_WORDS = new Set(['no', 'false', 'f', 'off'])
+
+/** Whether `STATSD_ENABLED` text is one of the documented spellings (of either value). */
+export function isRecognisedEnabledFlag(text: string): boolean {
+  const trimmed = text.trim()
+  if (/^[+-]?\d+$/.test(trimmed)) return true
+  const word = trimmed.toLowerCase()
+  return TRUE_WORDS.has(word) || FALSE_WORDS.has(word)
+}
 
 /** `STATSD_ENABLED` rule: a non-zero integer or yes/true/t/on (any case) is true. */
 export function parseEnabledFlag(text: string): boolean {

@@ -3,10 +3,12 @@ import { isIP } from 'node:net'
 import type { Writable } from 'node:stream'
 import { setTimeout } from 'node:timers'
 import { type ClientOptions, StatsD } from 'hot-shots'
+import { RoutemeterOptionError } from './errors'
 import { errorText, type FaultKind, type FaultLog } from './fault-log'
 import { HostLookup } from './host-lookup'
 import type { ResolvedOptions } from './options'
 import { ReconnectingTcpStream } from './tcp-stream'
+import { unixDgramUnavailable } from './unix-dgram'
 
 /** The one hot-shots method we need: hand a whole, pre-batched payload to the socket. */
 interface PayloadClient {
@@ -89,6 +91,14 @@ export class HotShotsTransport implements PayloadTransport {
         stream: this.tcp as unknown as Writable,
       })
     } else if (options.protocol === 'uds') {
+      const unavailable = unixDgramUnavailable()
+      if (unavailable !== undefined) {
+        throw new RoutemeterOptionError(
+          'protocol',
+          'uds',
+          `"udp" or "tcp" on this machine: "uds" needs unix-dgram, hot-shots' optional native module, which is not built here (building it at install needs a C/C++ toolchain and Node headers; loading it failed: ${unavailable})`,
+        )
+      }
       this.currentClient = new StatsD({ ...common, protocol: 'uds', path: options.path })
     } else {
       const ipVersion = isIP(options.host)

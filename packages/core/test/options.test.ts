@@ -113,6 +113,39 @@ describe('options: prefix', () => {
   })
 })
 
+describe('STATSD_ENABLED with a value that is not recognised', () => {
+  it.each(['ture', 'enabled', 'y'])(
+    '%s: disabled, as documented, with one warning naming the value',
+    (text) => {
+      const warnings: string[] = []
+      const logger = { warn: (m: string) => warnings.push(m) }
+      expect(resolveOptions({ logger }, { STATSD_ENABLED: text }).enabled).toBe(false)
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain(`STATSD_ENABLED="${text}"`)
+      expect(warnings[0]).toContain('disabled')
+    },
+  )
+
+  it.each(['1', '0', 'true', 'FALSE', ' on ', 'off', 'no', 'T', ''])(
+    '%j is recognised: no warning',
+    (text) => {
+      const warnings: string[] = []
+      resolveOptions({ logger: { warn: (m) => warnings.push(m) } }, { STATSD_ENABLED: text })
+      expect(warnings).toEqual([])
+    },
+  )
+
+  it('an explicit enabled option wins and nothing is said about the variable', () => {
+    const warnings: string[] = []
+    const resolved = resolveOptions(
+      { enabled: true, logger: { warn: (m) => warnings.push(m) } },
+      { STATSD_ENABLED: 'ture' },
+    )
+    expect(resolved.enabled).toBe(true)
+    expect(warnings).toEqual([])
+  })
+})
+
 describe('STATSD_PREFIX set to the empty string', () => {
   it('turns the default prefix off, as prefix: null does', () => {
     const env = { STATSD_PREFIX: '', STATSD_SERVICE: 'shop', STATSD_ENVIRONMENT: 'prod' }
