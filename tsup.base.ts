@@ -13,6 +13,10 @@ export function packageBuild(entry: string[]): Options {
     // meter, the errors) shares its chunk instead of carrying its own copy, so classes and
     // `instanceof` agree across entry points.
     splitting: true,
+    // Split CommonJS chunks then go through rollup (format cjs), which only rewrites imports and
+    // exports. Without it tsup converts them with sucrase, which also rewrites `?.`, `??` and
+    // class fields into helper calls with closures (hot-path cost) and renames classes (`_class`).
+    treeshake: true,
     // import.meta.url / __filename work in both builds (the testing helpers resolve files).
     shims: true,
   }
