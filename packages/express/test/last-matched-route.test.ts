@@ -107,6 +107,27 @@ describe.each(MATRIX)(
       expect(measured.read.count(null, 'GET', 404)).toBe(0)
     })
 
+    it("next('router') out of a nested router: a renderer of the parent answers under the route", async () => {
+      measured = await measuredApp(express, naming)
+      const v1 = express.Router()
+      v1.get('/stock/:sku', (req: Request, res: Response, next: NextFunction) => {
+        res.locals.data = { sku: req.params.sku }
+        next('router')
+      })
+      v1.get('/stock/:sku', (_req, res) => {
+        res.send('skipped by next(router)')
+      })
+      measured.app.use('/v1', v1)
+      measured.app.use(render)
+
+      await request(measured.app).get('/v1/stock/a1').expect(200, { sku: 'a1' })
+      await request(measured.app).head('/v1/stock/a1').expect(200)
+      await measured.flushed(2)
+
+      expect(measured.read.count('/v1/stock/:sku', 'GET', 200)).toBe(1)
+      expect(measured.read.count('/v1/stock/:sku', 'HEAD', 200)).toBe(1)
+    })
+
     it('a route that matched, then fell through to the 404 handler, labels that 404', async () => {
       measured = await measuredApp(express, naming)
       const files = express.Router()

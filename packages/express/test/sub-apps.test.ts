@@ -1,9 +1,16 @@
 import { startStatsdReceiver } from '@routemeter/core/testing'
-import type { NextFunction, Request, Response } from 'express'
+import express5, { type NextFunction, type Request, type Response } from 'express'
+import express4 from 'express4-18'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { routemeter } from '../src/index'
-import { MATRIX, type MeasuredApp, measuredApp, RequestMetricsReader } from './support/harness'
+import {
+  MATRIX,
+  type MeasuredApp,
+  measuredApp,
+  NAMINGS,
+  RequestMetricsReader,
+} from './support/harness'
 
 describe.each(MATRIX)(
   '$major, $naming naming: sub-applications’ routes get full labels with the middleware mounted once, at the top',
@@ -188,3 +195,30 @@ describe.each(MATRIX)(
     })
   },
 )
+
+describe.each(NAMINGS)('a sub-app built with another copy of Express, %s naming', (naming) => {
+  let measured: MeasuredApp
+  afterEach(() => measured.close())
+
+  it('an Express 4.18 sub-app in an Express 5 app: the middleware mounted in it as well gives full labels, once', async () => {
+    measured = await measuredApp(express5, naming)
+    const legacy = express4()
+    legacy.use(measured.metrics)
+    legacy.get('/orders/:orderId', (_req, res) => {
+      res.send('order')
+    })
+    measured.app.use('/legacy/:shop', legacy)
+    measured.app.get('/health', (_req, res) => {
+      res.send('ok')
+    })
+
+    await request(measured.app).get('/legacy/s1/orders/1').expect(200)
+    await request(measured.app).get('/legacy/s2/orders/2').expect(200)
+    await request(measured.app).get('/health').expect(200)
+    await measured.flushed(3)
+
+    expect(measured.read.count('/legacy/:shop/orders/:orderId', 'GET', 200)).toBe(2)
+    expect(measured.read.count('/health', 'GET', 200)).toBe(1)
+    expect(measured.read.total()).toBe(3)
+  })
+})
