@@ -34,6 +34,22 @@ describe.each(MATRIX)(
       expect(measured.read.total()).toBe(2)
     })
 
+    it('a sub-app mounted at / adds nothing to its routes’ labels', async () => {
+      measured = await measuredApp(express, naming)
+      const api = express()
+      api.get('/items/:itemId', (_req, res) => {
+        res.send('item')
+      })
+      measured.app.use(api)
+
+      await request(measured.app).get('/items/1').expect(200)
+      await request(measured.app).get('/nothing').expect(404)
+      await measured.flushed(2)
+
+      expect(measured.read.count('/items/:itemId', 'GET', 200)).toBe(1)
+      expect(measured.read.count(null, 'GET', 404)).toBe(1)
+    })
+
     it('sub-apps of sub-apps, sub-apps with routers of their own, parameterised mount paths', async () => {
       measured = await measuredApp(express, naming)
       const reports = express()
@@ -222,3 +238,32 @@ describe.each(NAMINGS)('a sub-app built with another copy of Express, %s naming'
     expect(measured.read.total()).toBe(3)
   })
 })
+
+describe.each(NAMINGS)(
+  'a sub-app built with another copy of Express, middleware at the top only, %s naming',
+  (naming) => {
+    let measured: MeasuredApp
+    afterEach(() => measured.close())
+
+    it('is found when first entered: the requests after the first get full labels', async () => {
+      measured = await measuredApp(express5, naming)
+      const legacy = express4()
+      legacy.get('/orders/:orderId', (_req, res) => {
+        res.send('order')
+      })
+      measured.app.use('/legacy/:shop', legacy)
+
+      await request(measured.app).get('/legacy/s1/orders/1').expect(200)
+      await request(measured.app).get('/legacy/s2/orders/2').expect(200)
+      await request(measured.app).get('/legacy/s3/orders/3').expect(200)
+      await measured.flushed(3)
+
+      // The first may keep the mount path: answered before the sub-app's router could be hooked,
+      // unless an app met earlier in this process already led to that copy's layer class.
+      const full = measured.read.count('/legacy/:shop/orders/:orderId', 'GET', 200)
+      expect(full).toBeGreaterThanOrEqual(2)
+      expect(full + measured.read.count('/legacy/:shop', 'GET', 200)).toBe(3)
+      expect(measured.read.total()).toBe(3)
+    })
+  },
+)
