@@ -181,6 +181,41 @@ describe.each(MATRIX)(
 )
 
 describe.each(MATRIX)(
+  '$major, $naming naming: apps the middleware is not mounted in',
+  ({ express, naming }) => {
+    let measured: MeasuredApp
+    afterEach(() => measured.close())
+
+    it('serve unchanged and are not recorded, once a measured app with a sub-app ran', async () => {
+      measured = await measuredApp(express, naming)
+      const measuredSub = express()
+      measuredSub.get('/a/:id', (_req, res) => {
+        res.send('measured')
+      })
+      measured.app.use('/m', measuredSub)
+      await request(measured.app).get('/m/a/1').expect(200, 'measured')
+
+      const plain = express()
+      const plainSub = express()
+      plainSub.get('/b/:id', (req: Request, res: Response, next: NextFunction) => {
+        res.locals.id = req.params.id
+        next()
+      })
+      plainSub.use((_req: Request, res: Response) => {
+        res.send(`plain ${res.locals.id}`)
+      })
+      plain.use('/p', plainSub)
+      await request(plain).get('/p/b/2').expect(200, 'plain 2')
+      await request(plain).get('/p/none').expect(200, 'plain undefined')
+      await measured.flushed(1)
+
+      expect(measured.read.count('/m/a/:id', 'GET', 200)).toBe(1)
+      expect(measured.read.total()).toBe(1)
+    })
+  },
+)
+
+describe.each(MATRIX)(
   '$major, $naming naming: a sub-app measured with an instance of its own',
   ({ express, naming }) => {
     it('mounted only in the sub-app: labels start with the sub-app’s mount path', async () => {
