@@ -41,6 +41,8 @@ export interface LayerInfo {
   readonly template: string
   /** What the layer runs: the mounted router or the mounted function. */
   readonly inner: object
+  /** A sub-application's mount: the function Express mounts it with. */
+  readonly subApp: boolean
   readonly original: LayerHandle
 }
 
@@ -74,12 +76,25 @@ function enterLayer(
 ): unknown {
   const info = this[kLayerInfo] as LayerInfo
   const visitor = req.metrics
-  return info.original.call(
-    this,
-    req,
-    res,
-    visitor instanceof LayerVisitor ? visitor.enterLayer(info, next) : next,
-  )
+  if (!(visitor instanceof LayerVisitor)) return info.original.call(this, req, res, next)
+  const result = info.original.call(this, req, res, visitor.enterLayer(info, next))
+  if (info.subApp) hookSubAppOf(req)
+  return result
+}
+
+/**
+ * Express enters a sub-app synchronously, so `req.app` is the sub-app here unless it already
+ * passed the request back. One built with another copy of Express (another major, a library's
+ * own) runs layers of a class the wrapper below does not see: its router is hooked now, and its
+ * layer class wrapped, for the requests that follow. The first request such a sub-app answers
+ * without waiting keeps the mount path as its label.
+ */
+function hookSubAppOf(req: ExpressRequest): void {
+  const router = routerOf(req.app)
+  if (router === undefined || (router as Seen)[kSeen] !== undefined) return
+  hookRouter(router)
+  const first = router.stack[0]
+  if (first !== undefined) wrapLayerClass(first, handleMethodOf(first))
 }
 
 export function layerInfoOf(layer: LayerLike): LayerInfo | undefined {
@@ -108,6 +123,8 @@ function hookLayer(owner: RouterLike, layer: Hooked): void {
   const original = typeof found === 'function' ? unwrapped(found) : undefined
   const info = original === undefined ? undefined : describe(owner, layer, original)
   layer[kLayerInfo] = info ?? null
+  // A sub-app mounted at `/` labels nothing itself, but its routes must be found all the same.
+  if (layer.handle.name === SUB_APP_MOUNT) wrapLayerClass(layer, method)
   if (info === undefined) return
   Object.defineProperty(layer, method, {
     value: enterLayer,
@@ -117,7 +134,6 @@ function hookLayer(owner: RouterLike, layer: Hooked): void {
   })
   if (info.kind === 'router') hookRouter(info.inner as RouterLike)
   else if (info.kind === 'route') markRouteStack(info.inner)
-  else if ((info.inner as { name?: unknown }).name === SUB_APP_MOUNT) wrapLayerClass(layer, method)
 }
 
 function handleMethodOf(layer: LayerLike): HandleMethod {
@@ -184,15 +200,19 @@ function describe(
   original: LayerHandle,
 ): LayerInfo | undefined {
   if (layer.route !== undefined && layer.route !== null) {
-    return { kind: 'route', owner, template: routePathOf(layer), inner: layer.route, original }
+    const template = routePathOf(layer)
+    return { kind: 'route', owner, template, inner: layer.route, subApp: false, original }
   }
   const handle = layer.handle
   if (typeof handle !== 'function') return undefined
   const template = mountTemplateOf(layer)
-  if (isRouter(handle)) return { kind: 'router', owner, template, inner: handle, original }
+  if (isRouter(handle)) {
+    return { kind: 'router', owner, template, inner: handle, subApp: false, original }
+  }
   // A function at `/` cannot change the label; an error handler (arity 4) never serves a request.
   if (template === '' || handle.length > 3) return undefined
-  return { kind: 'handler', owner, template, inner: handle, original }
+  const subApp = handle.name === SUB_APP_MOUNT
+  return { kind: 'handler', owner, template, inner: handle, subApp, original }
 }
 
 /**

@@ -34,6 +34,22 @@ describe.each(MATRIX)(
       expect(measured.read.total()).toBe(2)
     })
 
+    it('a sub-app mounted at / adds nothing to its routes’ labels', async () => {
+      measured = await measuredApp(express, naming)
+      const api = express()
+      api.get('/items/:itemId', (_req, res) => {
+        res.send('item')
+      })
+      measured.app.use(api)
+
+      await request(measured.app).get('/items/1').expect(200)
+      await request(measured.app).get('/nothing').expect(404)
+      await measured.flushed(2)
+
+      expect(measured.read.count('/items/:itemId', 'GET', 200)).toBe(1)
+      expect(measured.read.count(null, 'GET', 404)).toBe(1)
+    })
+
     it('sub-apps of sub-apps, sub-apps with routers of their own, parameterised mount paths', async () => {
       measured = await measuredApp(express, naming)
       const reports = express()
@@ -165,6 +181,41 @@ describe.each(MATRIX)(
 )
 
 describe.each(MATRIX)(
+  '$major, $naming naming: apps the middleware is not mounted in',
+  ({ express, naming }) => {
+    let measured: MeasuredApp
+    afterEach(() => measured.close())
+
+    it('serve unchanged and are not recorded, once a measured app with a sub-app ran', async () => {
+      measured = await measuredApp(express, naming)
+      const measuredSub = express()
+      measuredSub.get('/a/:id', (_req, res) => {
+        res.send('measured')
+      })
+      measured.app.use('/m', measuredSub)
+      await request(measured.app).get('/m/a/1').expect(200, 'measured')
+
+      const plain = express()
+      const plainSub = express()
+      plainSub.get('/b/:id', (req: Request, res: Response, next: NextFunction) => {
+        res.locals.id = req.params.id
+        next()
+      })
+      plainSub.use((_req: Request, res: Response) => {
+        res.send(`plain ${res.locals.id}`)
+      })
+      plain.use('/p', plainSub)
+      await request(plain).get('/p/b/2').expect(200, 'plain 2')
+      await request(plain).get('/p/none').expect(200, 'plain undefined')
+      await measured.flushed(1)
+
+      expect(measured.read.count('/m/a/:id', 'GET', 200)).toBe(1)
+      expect(measured.read.total()).toBe(1)
+    })
+  },
+)
+
+describe.each(MATRIX)(
   '$major, $naming naming: a sub-app measured with an instance of its own',
   ({ express, naming }) => {
     it('mounted only in the sub-app: labels start with the sub-app’s mount path', async () => {
@@ -222,3 +273,32 @@ describe.each(NAMINGS)('a sub-app built with another copy of Express, %s naming'
     expect(measured.read.total()).toBe(3)
   })
 })
+
+describe.each(NAMINGS)(
+  'a sub-app built with another copy of Express, middleware at the top only, %s naming',
+  (naming) => {
+    let measured: MeasuredApp
+    afterEach(() => measured.close())
+
+    it('is found when first entered: the requests after the first get full labels', async () => {
+      measured = await measuredApp(express5, naming)
+      const legacy = express4()
+      legacy.get('/orders/:orderId', (_req, res) => {
+        res.send('order')
+      })
+      measured.app.use('/legacy/:shop', legacy)
+
+      await request(measured.app).get('/legacy/s1/orders/1').expect(200)
+      await request(measured.app).get('/legacy/s2/orders/2').expect(200)
+      await request(measured.app).get('/legacy/s3/orders/3').expect(200)
+      await measured.flushed(3)
+
+      // The first may keep the mount path: answered before the sub-app's router could be hooked,
+      // unless an app met earlier in this process already led to that copy's layer class.
+      const full = measured.read.count('/legacy/:shop/orders/:orderId', 'GET', 200)
+      expect(full).toBeGreaterThanOrEqual(2)
+      expect(full + measured.read.count('/legacy/:shop', 'GET', 200)).toBe(3)
+      expect(measured.read.total()).toBe(3)
+    })
+  },
+)
