@@ -43,7 +43,7 @@ export interface MeterStats {
   readonly droppedLines: number
   /** Recordings sent to the overflow bucket or dropped because the series cap was reached. */
   readonly overflowed: number
-  /** Bytes waiting for a TCP peer. */
+  /** Bytes held for a TCP peer that could not take them yet (bounded by `maxQueueBytes`). */
   readonly queuedBytes: number
   /** Runtime faults by kind. */
   readonly faults: Readonly<Record<string, number>>

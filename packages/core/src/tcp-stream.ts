@@ -18,9 +18,10 @@ const MAX_WRITE_BYTES = 64 * 1024
  * - Writes go to the socket in a later turn (see {@link scheduleTurnEnd}). What the socket
  *   cannot take waits in a queue bounded by `maxQueueBytes` (oldest dropped first, lines
  *   counted). The bound is for data that cannot be written — a peer that is away or slow — so
- *   the payloads of the turn being written are exempt while a connection is up or being made:
- *   a healthy peer gets a flush larger than the bound whole, and the queue holds at most the
- *   bound plus that one flush.
+ *   the payloads of the turn being written are exempt while the connection takes everything it
+ *   is given (or is being made): a healthy peer gets a flush larger than the bound whole, and
+ *   the queue holds at most the bound plus that one flush. Once the socket holds data the
+ *   kernel would not take, the bound applies to all of it.
  * - Chunks whose write had not completed when the connection died are queued again.
  * - Nothing is thrown or emitted as `error` to the caller: faults go to the FaultLog.
  */
@@ -36,6 +37,8 @@ export class ReconnectingTcpStream extends EventEmitter {
   private queuedBytes = 0
   /** Bytes queued during the current turn, at the back of the queue. */
   private freshBytes = 0
+  /** Of those, the bytes on their way to a connection that takes everything: not held back. */
+  private exemptBytes = 0
   /** Chunks handed to the socket whose write callback has not fired yet. */
   private readonly inFlight = new Set<{ readonly text: string }>()
   private ending = false
@@ -54,8 +57,12 @@ export class ReconnectingTcpStream extends EventEmitter {
     this.connect()
   }
 
+  /**
+   * Bytes held for a peer that could not take them yet (what `maxQueueBytes` bounds); a flush
+   * on its way to a connection that takes everything is not held back and not counted.
+   */
   get pendingBytes(): number {
-    return this.queuedBytes
+    return this.queuedBytes - this.exemptBytes
   }
 
   /** True when nothing waits in the queue or in the socket. */
@@ -151,6 +158,7 @@ export class ReconnectingTcpStream extends EventEmitter {
     for (let i = unsent.length - 1; i >= 0; i--) this.unshift((unsent[i] as { text: string }).text)
     if (this.destroyed) return
     // The peer is away until the next attempt: hold no more than the bound meanwhile.
+    this.exemptBytes = 0
     this.trimToBound()
     this.reconnectTimer = setTimeout(() => this.connect(), this.reconnectDelay)
     this.reconnectTimer.unref()
@@ -169,6 +177,7 @@ export class ReconnectingTcpStream extends EventEmitter {
     setImmediate(() => {
       this.turnOpen = false
       this.freshBytes = 0
+      this.exemptBytes = 0
       this.pump()
       if (!this.connected && !this.connecting) this.trimToBound()
     })
@@ -199,9 +208,13 @@ export class ReconnectingTcpStream extends EventEmitter {
     this.queue.push(text)
     this.queuedBytes += text.length
     this.freshBytes += text.length
-    // With a connection up or coming, this turn's payloads are about to be written: only the
-    // backlog in front of them counts against the bound. With none, nothing can be written.
-    this.trimToBound(this.connected || this.connecting ? this.freshBytes : 0)
+    // While the connection takes what it is given (nothing left in the socket: the kernel
+    // accepted every write) or is being made, this turn's payloads are about to be written: only
+    // the backlog in front of them counts against the bound. With no connection, or one whose
+    // kernel buffers are full (a stalled or slow peer), nothing can be written: all of it counts.
+    const writable = this.connecting || (this.connected && (this.socket?.writableLength ?? 0) === 0)
+    this.exemptBytes = writable ? this.freshBytes : 0
+    this.trimToBound(this.exemptBytes)
   }
 
   /** Drops the oldest payloads until the queue, less `exempt` bytes at its back, fits the bound. */
@@ -229,6 +242,7 @@ export class ReconnectingTcpStream extends EventEmitter {
     this.queuedBytes -= text.length
     // The queue empties from the front, backlog first: fresh bytes go once the backlog is gone.
     if (this.freshBytes > this.queuedBytes) this.freshBytes = this.queuedBytes
+    if (this.exemptBytes > this.queuedBytes) this.exemptBytes = this.queuedBytes
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0
       this.queueHead = 0

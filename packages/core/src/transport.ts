@@ -48,7 +48,7 @@ export class HotShotsTransport implements PayloadTransport {
   private readonly ownsClient: boolean
   private readonly tcp: ReconnectingTcpStream | undefined
   private readonly hostLookup: HostLookup | undefined
-  /** hot-shots options of the UDP client, to make its IPv6 twin. */
+  /** hot-shots options of the UDP client, to make its IPv6 twin; cleared once that is made. */
   private common: ClientOptions | undefined
   /** UDP payloads waiting for the host name's answer (bounded by `maxQueueBytes`). */
   private held: HeldPayload[] = []
@@ -183,6 +183,8 @@ export class HotShotsTransport implements PayloadTransport {
     if (error === undefined && this.hostLookup?.family === 6 && this.common !== undefined) {
       const ipv4Client = this.currentClient
       this.currentClient = this.createUdpClient(this.common, 'udp6')
+      // Once: later lookups (every minute) keep asking for IPv6.
+      this.common = undefined
       try {
         ipv4Client.close(() => {})
       } catch {

@@ -27,6 +27,8 @@ const unixDgram =
     : undefined
 const skipReason =
   unavailable === undefined ? '' : ` — SKIPPED: unix-dgram native addon not built (${unavailable})`
+// Reporters list skipped tests only when verbose: say it where every reporter shows it.
+if (unavailable !== undefined) console.warn(`UDS transport tests${skipReason}`)
 
 describe.skipIf(unixDgram === undefined)(
   `UDS transport (Unix datagram socket)${skipReason}`,
