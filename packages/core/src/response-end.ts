@@ -100,8 +100,13 @@ export class ResponseEnds<Subject extends object> {
     if (socket === undefined || socket === null) return
     this.queued.add(res)
     // Rare path (pipelining only): a scan rather than a marker property on every socket.
-    if (!socket.listeners('close').includes(this.socketCloseListener))
+    if (!socket.listeners('close').includes(this.socketCloseListener)) {
+      // Ours must not count against the app's listener limit: Express' on-finished already adds
+      // one `close` listener per queued response, and a deep pipeline nears the default 10.
+      const limit = socket.getMaxListeners()
+      if (limit !== 0 && limit !== Number.POSITIVE_INFINITY) socket.setMaxListeners(limit + 1)
       socket.on('close', this.socketCloseListener)
+    }
   }
 
   private endQueuedOn(socket: Socket): void {
