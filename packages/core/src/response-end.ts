@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { CLIENT_CLOSED_REQUEST } from './adapter-support'
 
@@ -8,7 +8,8 @@ export const REQUEST_TIMEOUT = 408
 /**
  * The raw response as Node's servers hand it over: `http.ServerResponse` (also light-my-request's
  * and Express' subclasses) or the HTTP/2 compatibility layer's `Http2ServerResponse`. Only what
- * is read here is declared, so core does not load `node:http2` (30 ms at start-up) to type it.
+ * is read here is declared, so core does not load `node:http2` (30 ms at start-up) to type it;
+ * anything not an `http.ServerResponse` is taken for the latter.
  */
 export type RawResponse = ServerResponse | Http2Response
 
@@ -65,6 +66,8 @@ export class ResponseEnds<Subject extends object> {
   private readonly key: symbol = Symbol('routemeter.subject')
   /** Queued HTTP/1.1 responses not ended yet; empty unless a client pipelines. */
   private readonly queued = new Set<ServerResponse>()
+  /** Connections that carry {@link socketCloseListener} already. */
+  private readonly watchedSockets = new WeakSet<Socket>()
   private readonly finishListener: (this: RawResponse) => void
   private readonly closeListener: (this: RawResponse) => void
   private readonly socketCloseListener: (this: Socket) => void
@@ -74,12 +77,26 @@ export class ResponseEnds<Subject extends object> {
     private readonly ended: (subject: Subject, status: number) => void,
   ) {
     const ends = this
+    // The subject is taken before the status is worked out: `close` follows every `finish`,
+    // and must cost nothing then.
     this.finishListener = function onResponseFinish(this: RawResponse): void {
-      ends.end(this, isHttp2(this) ? http2Status(this) : sentStatus(this as Http1Response))
+      const subject = ends.take(this)
+      if (subject === undefined) return
+      ends.ended(
+        subject,
+        this instanceof ServerResponse ? sentStatus(this) : http2Status(this as Http2Response),
+      )
     }
     this.closeListener = function onResponseClose(this: RawResponse): void {
       // After `finish` this is a no-op; before it, the response never went out in full.
-      ends.end(this, isHttp2(this) ? http2Status(this) : unfinishedStatus(this as Http1Response))
+      const subject = ends.take(this)
+      if (subject === undefined) return
+      ends.ended(
+        subject,
+        this instanceof ServerResponse
+          ? unfinishedStatus(this)
+          : http2Status(this as Http2Response),
+      )
     }
     this.socketCloseListener = function onQueuedSocketClose(this: Socket): void {
       ends.endQueuedOn(this)
@@ -99,31 +116,34 @@ export class ResponseEnds<Subject extends object> {
     const socket = (res.req as IncomingMessage | undefined)?.socket
     if (socket === undefined || socket === null) return
     this.queued.add(res)
-    // Rare path (pipelining only): a scan rather than a marker property on every socket.
-    if (!socket.listeners('close').includes(this.socketCloseListener))
+    // Once per pipelining connection; a WeakSet, not a marker property on the socket.
+    if (!this.watchedSockets.has(socket)) {
+      this.watchedSockets.add(socket)
+      // Ours must not count against the app's listener limit: Express' on-finished already adds
+      // one `close` listener per queued response, and a deep pipeline nears the default 10.
+      const limit = socket.getMaxListeners()
+      if (limit !== 0 && limit !== Number.POSITIVE_INFINITY) socket.setMaxListeners(limit + 1)
       socket.on('close', this.socketCloseListener)
+    }
   }
 
   private endQueuedOn(socket: Socket): void {
     for (const res of this.queued) {
-      if (res.req?.socket === socket) this.end(res, CLIENT_CLOSED_REQUEST)
+      if (res.req?.socket !== socket) continue
+      const subject = this.take(res)
+      if (subject !== undefined) this.ended(subject, CLIENT_CLOSED_REQUEST)
     }
   }
 
-  private end(res: RawResponse, status: number): void {
+  /** The response's subject, once: later calls get `undefined`. */
+  private take(res: RawResponse): Subject | undefined {
     const slot = res as unknown as Record<symbol, Subject | undefined>
     const subject = slot[this.key]
-    if (subject === undefined) return
+    if (subject === undefined) return undefined
     slot[this.key] = undefined
     if (this.queued.size !== 0) this.queued.delete(res as ServerResponse)
-    this.ended(subject, status)
+    return subject
   }
-}
-
-function isHttp2(res: RawResponse): res is Http2Response {
-  // A property of the compatibility response only; cheaper than loading `node:http2`.
-  const stream = (res as Partial<Http2Response>).stream
-  return typeof stream === 'object' && stream !== null
 }
 
 /** HTTP/2: the status sent if the stream closed normally, else 499. */
@@ -135,8 +155,15 @@ function http2Status(res: Http2Response): number {
 }
 
 /** The status in the head as written: `HTTP/1.1 200 OK` → 200; `statusCode` if unreadable. */
-function sentStatus(res: Http1Response): number {
-  const head = res._header
+function sentStatus(res: ServerResponse): number {
+  // Node's writeHead gives the status line the standard phrase of its code unless told another
+  // one. While `statusMessage` is still that phrase of `statusCode`, the code is the one sent,
+  // and the head need not be read: it is a rope string, and reading it flattens (copies) it,
+  // a few hundred ns per request. Otherwise (a code set after the head went out, or a custom
+  // phrase), the head says.
+  const code = res.statusCode
+  if (res.statusMessage === STATUS_CODES[code]) return code
+  const head = (res as Http1Response)._header
   if (typeof head === 'string' && head.length > 12) {
     const status =
       (head.charCodeAt(9) - 48) * 100 + (head.charCodeAt(10) - 48) * 10 + head.charCodeAt(11) - 48
@@ -146,7 +173,7 @@ function sentStatus(res: Http1Response): number {
 }
 
 /** Closed before `finish`: 408 when Node's `requestTimeout` answered it, else 499. */
-function unfinishedStatus(res: Http1Response): number {
+function unfinishedStatus(res: ServerResponse): number {
   const socket = res.socket
   if (socket !== null && !res.headersSent) {
     const reason = (socket as Socket & { readonly errored?: { code?: unknown } | null }).errored

@@ -51,13 +51,18 @@ describe.each(MAJORS)('$major: the status recorded is the status sent', ({ expre
     expect(measured.read.total()).toBe(1)
   })
 
-  it('res.writeHead(201) then a later res.statusCode = 500: 201 is recorded', async () => {
+  it('res.writeHead(201) then a later res.statusCode = 500: 201 is recorded; a custom phrase too', async () => {
     measured = await measuredApp(express, 'tags')
     measured.app.post('/jobs', (_req: Request, res: Response) => {
       res.writeHead(201, { 'content-type': 'text/plain' })
       res.write('accepted')
       res.statusCode = 500
       res.end()
+    })
+    // A phrase of its own, and a code Node has no phrase for: the head is read, not guessed.
+    measured.app.post('/jobs/custom', (_req: Request, res: Response) => {
+      res.writeHead(299, 'Queued Elsewhere')
+      res.end('queued')
     })
     server = http.createServer(measured.app)
     const port = await listen(server)
@@ -73,10 +78,22 @@ describe.each(MAJORS)('$major: the status recorded is the status sent', ({ expre
       req.end()
     })
     expect(status).toBe(201)
-    await until(() => measured.metrics.meter.stats().activeRequests === 0, 'the request ended')
-    await measured.flushed(1)
+    const custom = await new Promise<number | undefined>((resolve) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/jobs/custom' },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode))
+        },
+      )
+      req.end()
+    })
+    expect(custom).toBe(299)
+    await until(() => measured.metrics.meter.stats().activeRequests === 0, 'the requests ended')
+    await measured.flushed(2)
 
     expect(measured.read.count('/jobs', 'POST', 201)).toBe(1)
-    expect(measured.read.total()).toBe(1)
+    expect(measured.read.count('/jobs/custom', 'POST', 299)).toBe(1)
+    expect(measured.read.total()).toBe(2)
   })
 })
