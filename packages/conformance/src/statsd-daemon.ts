@@ -1,7 +1,8 @@
 import type { Meter } from '@routemeter/core'
-import { type StatsdDaemon, startStatsdDaemon, waitUntil } from '@routemeter/core/testing'
+import { waitUntil } from '@routemeter/core/testing'
 import { type AppSpec, HttpError } from './adapter'
 import { fetchText } from './client'
+import { sharedDaemon } from './fixture'
 import { NAMINGS, type Naming } from './measured'
 import { NO_INTERVAL } from './net'
 import type { SuiteContext } from './suite'
@@ -110,19 +111,15 @@ function requestCounters(naming: Naming, counters: Record<string, number>): Reco
 }
 
 export function statsdDaemonSuite({ test, factory }: SuiteContext): void {
-  const { describe, it, expect, beforeAll, afterAll, afterEach } = test
+  const { describe, it, expect } = test
 
   describe(`${factory.name} against the real statsd daemon`, () => {
-    let daemon: StatsdDaemon
-    beforeAll(async () => {
-      daemon = await startStatsdDaemon()
-    })
-    afterAll(() => daemon.close())
-    afterEach(() => daemon.clear())
+    const shared = sharedDaemon(test)
 
     it.each(NAMINGS)(
       '%s naming: exact counts by route, method and status; timers; no bad lines',
       async (naming) => {
+        const { daemon } = shared
         const app = await factory.start(SHOP, {
           port: daemon.port,
           naming,
