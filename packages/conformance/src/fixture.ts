@@ -1,6 +1,8 @@
 import {
   type ProcessFaultWatch,
+  type StatsdDaemon,
   type StatsdReceiver,
+  startStatsdDaemon,
   startStatsdReceiver,
   watchProcessFaults,
 } from '@routemeter/core/testing'
@@ -56,6 +58,25 @@ export function fixture(
     },
     set app(started: StartedApp) {
       app = started
+    },
+  }
+}
+
+/**
+ * One real Etsy statsd daemon for every test of a describe block (it takes a second to start),
+ * emptied after each test so counts are per test.
+ */
+export function sharedDaemon(test: TestApi): { readonly daemon: StatsdDaemon } {
+  let daemon: StatsdDaemon | undefined
+  test.beforeAll(async () => {
+    daemon = await startStatsdDaemon()
+  })
+  test.afterEach(() => daemon?.clear())
+  test.afterAll(() => daemon?.close())
+  return {
+    get daemon() {
+      if (daemon === undefined) throw new Error('the statsd daemon is used outside a test')
+      return daemon
     },
   }
 }

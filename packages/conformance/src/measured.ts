@@ -44,6 +44,15 @@ export class Reader {
       : this.receiver.timings(`timers.${this.segments(route)}.${method}.${status}`)
   }
 
+  /** Every request duration received, whatever the series. */
+  allDurations(): number[] {
+    if (this.naming === 'tags') return this.receiver.timings('http.server.duration')
+    return this.receiver
+      .samples()
+      .filter((sample) => sample.type === 'ms' && /^timers\..*\.[A-Z_]+\.\d{3}$/.test(sample.name))
+      .flatMap((sample) => sample.values.map(Number))
+  }
+
   /** Samples of the request's `metrics.timer(name)` / `time(name, fn)` under a route and method. */
   timings(route: Route, method: string, name: string, tags: Record<string, string> = {}): number[] {
     return this.naming === 'tags'

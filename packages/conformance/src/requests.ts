@@ -84,6 +84,7 @@ export function requestCountsSuite({ test, factory }: SuiteContext): void {
         // One latency sample per request, on the same series.
         expect(read.durations('/users/:id', 'GET', 200)).toHaveLength(2)
         expect(read.durations('/users/:id', 'DELETE', 503)).toHaveLength(1)
+        expect(read.allDurations()).toHaveLength(6)
       })
 
       it('labels come from the template, nested prefixes included, never the raw URL or query string', async () => {
@@ -189,12 +190,14 @@ export function requestCountsSuite({ test, factory }: SuiteContext): void {
           expect((await fetchText(app.port, 'GET', path)).status).toBe(404)
         }
         expect((await fetchText(app.port, 'DELETE', '/users/1')).status).toBe(404)
+        expect((await fetchText(app.port, 'POST', '/users/1', '{}')).status).toBe(404)
         expect((await fetchText(app.port, 'GET', '/users/1')).status).toBe(200)
         await subject.settle()
 
         expect(read.series()).toEqual({
           [read.key(null, 'GET', 404)]: 3,
           [read.key(null, 'DELETE', 404)]: 1,
+          [read.key(null, 'POST', 404)]: 1,
           [read.key('/users/:id', 'GET', 200)]: 1,
         })
         expect(read.durations(null, 'GET', 404)).toHaveLength(3)

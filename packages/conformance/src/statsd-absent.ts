@@ -305,7 +305,7 @@ export function statsdAbsentSuite(context: SuiteContext): void {
         const meter = app.meter
         if (meter === undefined) throw new Error('started without a meter')
         // Warm up (JIT, the framework's caches, a full send queue), then measure from a settled heap.
-        expect(await drive(app.port, sized(WARM_UP))).toEqual([])
+        expect(await drive(app.port, scaled(factory, WARM_UP))).toEqual([])
         const seriesWarm = meter.stats().series
         const before = settledMemory()
         let largestQueue = 0

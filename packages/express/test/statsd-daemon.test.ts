@@ -1,11 +1,18 @@
+import { statsdDaemonSuite } from '@routemeter/conformance'
 import { type StatsdDaemon, startStatsdDaemon } from '@routemeter/core/testing'
 import request from 'supertest'
+import * as test from 'vitest'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { routemeter } from '../src/index'
 import { untilAsync } from './support/async'
+import { EXPRESS_FACTORIES } from './support/conformance-factory'
 import { requestCounters, SHOP_KEYS, sum } from './support/daemon-keys'
 import { MAJORS, NAMINGS } from './support/harness'
 import { addShopRoutes } from './support/shop-app'
+
+// The shop every adapter builds, in both naming styles: the conformance suite. Below, the same
+// against Express' own shapes: a router in a router, a parameterised mount, a function at a path.
+for (const factory of EXPRESS_FACTORIES) statsdDaemonSuite({ test, factory })
 
 describe.each(MAJORS)('$major against the real statsd daemon', ({ express }) => {
   let daemon: StatsdDaemon
