@@ -1,7 +1,7 @@
 import type { Meter, RouteMetrics } from '@routemeter/core'
 
 /**
- * What @koa/router (v12 to v15, on Koa 2 and 3) leaves on the context, read when the request
+ * What @koa/router (tested: v15, on Koa 2 and 3) leaves on the context, read when the request
  * ends. Only these fields are read; nothing here needs @koa/router installed.
  */
 export interface RouterContext {
