@@ -1,0 +1,83 @@
+import type { IncomingMessage } from 'node:http'
+import {
+  type AdapterSetup,
+  type Meter,
+  NO_EXECUTION_TIMERS,
+  type RawResponse,
+  ResponseEnds,
+} from '@routemeter/core'
+import type { Context, Next } from 'hono'
+import { RequestTracker } from './request-tracker'
+import { RouteLabels } from './route-labels'
+
+/** What @hono/node-server passes as `c.env`: Node's own request and response. */
+interface NodeBindings {
+  readonly incoming?: IncomingMessage
+  readonly outgoing?: RawResponse
+}
+
+/** One middleware instance: its meter, its route labels, and the end of every request it measures. */
+export class Measurer {
+  readonly meter: Meter
+  private readonly ownsMeter: boolean
+  /** `undefined` without an exclude list: the path is then not even read. */
+  private readonly isExcluded: ((url: string) => boolean) | undefined
+  private readonly labels: RouteLabels
+  /** Ends each request once, from Node's raw response (shared listeners, no closure). */
+  private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
+
+  constructor(setup: AdapterSetup) {
+    this.meter = setup.meter
+    this.ownsMeter = setup.ownsMeter
+    this.isExcluded = setup.isExcluded
+    this.labels = new RouteLabels(setup.meter)
+  }
+
+  /**
+   * Under @hono/node-server the end is read from Node's response (`c.env.outgoing`) by core's
+   * `ResponseEnds`: the status sent — also what `onError` made of an `HTTPException` — 499 when
+   * the client left first, a streamed body's full duration. Elsewhere (Bun, Deno, workers) there
+   * is no such response: the request is recorded when the app has produced its Response, with
+   * that Response's status; a client that leaves is not seen.
+   */
+  async handle(c: Context, next: Next): Promise<void> {
+    // Measured already: the middleware is mounted twice, or in a sub-app sharing the context.
+    if (c.get('metrics') !== undefined) {
+      await next()
+      return
+    }
+    if (this.isExcluded?.(c.req.path) === true) {
+      c.set('metrics', NO_EXECUTION_TIMERS)
+      await next()
+      return
+    }
+    const tracker = new RequestTracker(
+      this,
+      this.meter,
+      this.labels,
+      c,
+      this.meter.requestStarted(),
+    )
+    c.set('metrics', tracker)
+    const outgoing = (c.env as NodeBindings | undefined)?.outgoing
+    if (outgoing !== undefined && typeof outgoing === 'object') {
+      this.ends.watch(outgoing, tracker)
+      await next()
+      return
+    }
+    try {
+      await next()
+    } finally {
+      // Hono has answered errors (`onError`) and 404s by now: `c.res` is the Response.
+      tracker.end(c.res.status)
+    }
+  }
+
+  close(): Promise<void> {
+    return this.ownsMeter ? this.meter.close() : this.meter.flush()
+  }
+}
+
+function endTracker(tracker: RequestTracker, status: number): void {
+  tracker.end(status)
+}

@@ -1,0 +1,98 @@
+import { Hono } from 'hono'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Env, key, MeasuredHono } from './support/harness'
+
+describe('Hono: the route label is the template Hono matched', () => {
+  let measured: MeasuredHono
+  afterEach(() => measured.close())
+
+  it('sub-apps mounted with app.route(), a basePath and grouped routes: every part in the label, never the values', async () => {
+    measured = new MeasuredHono()
+    const items = new Hono<Env>()
+    items.get('/:itemId', (c) => c.text(c.req.param('itemId')))
+    const orders = new Hono<Env>().basePath('/orders/:orderId')
+    orders.route('/items', items)
+    const api = new Hono<Env>()
+    api.route('/', orders)
+    // Grouped: one path, several methods.
+    api.get('/carts/:id', (c) => c.text('cart')).post((c) => c.text('updated', 201))
+    measured.app.route('/api/:tenant', api)
+
+    expect(await measured.request('/api/acme/orders/9f2c/items/42?expand=all')).toEqual({
+      status: 200,
+      body: '42',
+    })
+    await measured.request('/api/globex/orders/1/items/2')
+    await measured.request('/api/acme/carts/7')
+    expect((await measured.request('/api/acme/carts/7', 'POST')).status).toBe(201)
+    expect(await measured.counted(4)).toEqual({
+      [key('GET', '/api/:tenant/orders/:orderId/items/:itemId', 200)]: 2,
+      [key('GET', '/api/:tenant/carts/:id', 200)]: 1,
+      [key('POST', '/api/:tenant/carts/:id', 201)]: 1,
+    })
+    expect(measured.capture.lines().join('\n')).not.toMatch(/acme|globex|9f2c|expand/)
+  })
+
+  it('404s — the default and the app’s notFound — are unmatched, with the status sent', async () => {
+    measured = new MeasuredHono()
+    measured.app.get('/things/:id', (c) => c.text('thing'))
+    expect((await measured.request('/nowhere/at/all')).status).toBe(404)
+    expect((await measured.request('/things/1', 'DELETE')).status).toBe(404)
+    measured.app.notFound((c) => c.text('gone', 410))
+    expect((await measured.request('/elsewhere')).status).toBe(410)
+    expect(await measured.counted(3)).toEqual({
+      [key('GET', 'unmatched', 404)]: 1,
+      [key('DELETE', 'unmatched', 404)]: 1,
+      [key('GET', 'unmatched', 410)]: 1,
+    })
+    expect(measured.capture.lines().join('\n')).not.toMatch(/nowhere|elsewhere/)
+  })
+
+  it('middleware that answers (auth 401 from app.use) is labelled with the route matched, not its wildcard', async () => {
+    measured = new MeasuredHono()
+    measured.app.use('/admin/*', async (c, next) => {
+      if (c.req.header('authorization') === undefined) return c.text('no', 401)
+      await next()
+    })
+    measured.app.get('/admin/users/:id', (c) => c.text('ok'))
+    measured.app.all('/admin/ping', (c) => c.text('pong'))
+
+    expect((await measured.request('/admin/users/1')).status).toBe(401)
+    expect((await measured.request('/admin/users/1', 'GET', { authorization: 'x' })).status).toBe(
+      200,
+    )
+    expect((await measured.request('/admin/ping', 'PUT', { authorization: 'x' })).status).toBe(200)
+    // Hono routes HEAD to GET routes; the request keeps its own method.
+    expect((await measured.request('/admin/users/2', 'HEAD')).status).toBe(401)
+    // Nothing but the middleware matched: still a 404, unmatched.
+    expect((await measured.request('/admin/nothing', 'GET', { authorization: 'x' })).status).toBe(
+      404,
+    )
+    expect(await measured.counted(5)).toEqual({
+      [key('GET', '/admin/users/:id', 401)]: 1,
+      [key('GET', '/admin/users/:id', 200)]: 1,
+      [key('PUT', '/admin/ping', 200)]: 1,
+      [key('HEAD', '/admin/users/:id', 401)]: 1,
+      [key('GET', 'unmatched', 404)]: 1,
+    })
+  })
+
+  it('c.var.metrics timers are filed under the request’s route, in middleware too: Hono routes before any runs', async () => {
+    measured = new MeasuredHono()
+    measured.app.use(async (c, next) => {
+      c.var.metrics.timer('before.route')()
+      await next()
+    })
+    measured.app.get('/shop/carts/:id', async (c) =>
+      c.text(await c.var.metrics.time('db.query', async () => 'cart')),
+    )
+    await measured.request('/shop/carts/5')
+    await measured.counted(1)
+    expect(
+      measured.capture.timings('db.query', { route: '/shop/carts/:id', method: 'GET' }),
+    ).toHaveLength(1)
+    expect(
+      measured.capture.timings('before.route', { route: '/shop/carts/:id', method: 'GET' }),
+    ).toHaveLength(1)
+  })
+})

@@ -1,0 +1,73 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
+import { sanitizeTagValue } from '@routemeter/core'
+import { type CaptureMeter, createCaptureMeter, waitUntil } from '@routemeter/core/testing'
+import { Hono } from 'hono'
+import { type RoutemeterEnv, type RoutemeterMiddleware, routemeter } from '../../src/index'
+
+export type Env = RoutemeterEnv & { Bindings: HttpBindings }
+
+/**
+ * A Hono app with `app.use(routemeter())` first, recording into an in-memory meter (tag naming,
+ * no prefix), served by @hono/node-server on a loopback port once a request is sent.
+ */
+export class MeasuredHono {
+  readonly app = new Hono<Env>()
+  readonly capture: CaptureMeter = createCaptureMeter({ prefix: null })
+  readonly metrics: RoutemeterMiddleware = routemeter({ meter: this.capture.meter })
+  private server: Server | undefined
+
+  constructor() {
+    this.app.use(this.metrics)
+  }
+
+  /** Sends one request through @hono/node-server and reads the whole answer. */
+  async request(
+    path: string,
+    method = 'GET',
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: string }> {
+    if (this.server === undefined) {
+      const server = createAdaptorServer({ fetch: this.app.fetch }) as Server
+      this.server = server
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    }
+    const port = (this.server.address() as AddressInfo).port
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers })
+    return { status: response.status, body: await response.text() }
+  }
+
+  /** Waits for `total` requests to have ended, flushes, and returns the counts by series. */
+  async counted(total: number): Promise<Record<string, number>> {
+    const meter = this.capture.meter
+    await waitUntil(() => meter.stats().activeRequests === 0, 'every request has ended')
+    await meter.flush()
+    const counts: Record<string, number> = {}
+    for (const sample of this.capture.find('http.server.requests')) {
+      const { route, method, status_code } = sample.tags
+      const key = `${method} ${route} ${status_code}`
+      counts[key] = (counts[key] ?? 0) + Number(sample.values[0])
+    }
+    const sum = Object.values(counts).reduce((a, b) => a + b, 0)
+    if (sum !== total) {
+      throw new Error(`${sum} requests counted, ${total} expected: ${JSON.stringify(counts)}`)
+    }
+    return counts
+  }
+
+  async close(): Promise<void> {
+    const server = this.server
+    if (server !== undefined) {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+    await this.metrics.close()
+    await this.capture.meter.close()
+  }
+}
+
+/** The key `counted()` files a request under: the route as the wire carries it (DogStatsD tags). */
+export function key(method: string, route: string, status: number): string {
+  return `${method} ${sanitizeTagValue(route, 'dogstatsd')} ${status}`
+}

@@ -1,0 +1,81 @@
+import type { IncomingMessage } from 'node:http'
+import {
+  type AdapterSetup,
+  type Meter,
+  NO_EXECUTION_TIMERS,
+  type RawResponse,
+  ResponseEnds,
+} from '@routemeter/core'
+import type { RequestMetrics } from './request-metrics'
+import { RequestTracker } from './request-tracker'
+import { RouteLabels, type RouterContext } from './route-labels'
+
+/** The part of Koa's context read here (Koa 2 and 3 alike). */
+export interface KoaContext extends RouterContext {
+  readonly req: IncomingMessage
+  readonly res: RawResponse
+  /** The URL as received, before any `koa-mount` rewrote `ctx.url`. */
+  readonly originalUrl: string
+  metrics?: RequestMetrics
+}
+
+export type KoaNext = () => Promise<unknown>
+
+/** One middleware instance: its meter, its route labels, and the end of every request it measures. */
+export class Measurer {
+  readonly meter: Meter
+  /** The function mounted with `app.use()`. */
+  readonly middleware: (ctx: KoaContext, next: KoaNext) => Promise<unknown>
+  private readonly ownsMeter: boolean
+  /** `undefined` without an exclude list: the URL is then not even read. */
+  private readonly isExcluded: ((url: string) => boolean) | undefined
+  private readonly labels: RouteLabels
+  /** Ends each request once, from the raw response's own events (shared listeners, no closure). */
+  private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
+
+  constructor(setup: AdapterSetup) {
+    this.meter = setup.meter
+    this.ownsMeter = setup.ownsMeter
+    this.isExcluded = setup.isExcluded
+    this.labels = new RouteLabels(setup.meter)
+    const measurer = this
+    // Named for Koa's debug output (`DEBUG=koa:application` lists middleware by function name).
+    this.middleware = function routemeterMiddleware(ctx, next) {
+      return measurer.handle(ctx, next)
+    }
+  }
+
+  /**
+   * The least work before `next()`: one object (`ctx.metrics`), the response tagged and two
+   * shared listeners added by core's `ResponseEnds`. No `try/finally` around `next()`: the end
+   * is read from the response, after Koa has written it — also the status of an error that
+   * Koa's `onerror` answers once every middleware has unwound (`ctx.throw(403)`, a 500).
+   * `next()`'s own promise is handed back, so the middleware adds none.
+   */
+  handle(ctx: KoaContext, next: KoaNext): Promise<unknown> {
+    // Measured already: the middleware is mounted twice, or in a `koa-mount`ed app sharing ctx.
+    if (ctx.metrics !== undefined) return next()
+    if (this.isExcluded?.(ctx.originalUrl) === true) {
+      ctx.metrics = NO_EXECUTION_TIMERS
+      return next()
+    }
+    const tracker = new RequestTracker(
+      this,
+      this.meter,
+      this.labels,
+      ctx,
+      this.meter.requestStarted(),
+    )
+    ctx.metrics = tracker
+    this.ends.watch(ctx.res, tracker)
+    return next()
+  }
+
+  close(): Promise<void> {
+    return this.ownsMeter ? this.meter.close() : this.meter.flush()
+  }
+}
+
+function endTracker(tracker: RequestTracker, status: number): void {
+  tracker.end(status)
+}

@@ -1,0 +1,4 @@
+import type { ExecutionTimers } from '@routemeter/core'
+
+/** `ctx.metrics`: execution timers bound to the request's route (as known when called) and method. */
+export type RequestMetrics = ExecutionTimers
