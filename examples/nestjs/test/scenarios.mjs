@@ -1,0 +1,52 @@
+/**
+ * What the Nest app serves, once per platform: each request, the status Nest answers, and the
+ * route label routemeter must count it under (`null`: not measured). The same table runs on
+ * platform-express and platform-fastify: the labels are the same on both.
+ *
+ * A row: [what it shows, 'METHOD /path', status, label, request options (headers, JSON body)].
+ */
+const ROWS = [
+  // A controller route under the global prefix `api` and URI version 1.
+  ['controller route', 'GET /api/v1/users/1', 200, '/api/v1/users/:id'],
+  ['ParseIntPipe rejects the id', 'GET /api/v1/users/abc', 400, '/api/v1/users/:id'],
+  ['NotFoundException', 'GET /api/v1/users/999', 404, '/api/v1/users/:id'],
+  ['POST creates', 'POST /api/v1/users', 201, '/api/v1/users', { body: { name: 'alan' } }],
+  ['ConflictException', 'POST /api/v1/users', 409, '/api/v1/users', { body: { name: 'ada' } }],
+  // A guard that throws UnauthorizedException, one that returns false (Nest's 403), and a pass.
+  ['guard: no key', 'GET /api/admin/stats', 401, '/api/admin/stats'],
+  ['guard: wrong key', 'GET /api/admin/stats', 403, '/api/admin/stats', withKey('wrong')],
+  ['guard lets through', 'GET /api/admin/stats', 200, '/api/admin/stats', withKey('secret-key')],
+  // An unversioned controller; its exception filter turns a domain error into 410.
+  ['unversioned controller', 'GET /api/reports/2024', 200, '/api/reports/:year'],
+  ['exception filter sets 410', 'GET /api/reports/1999', 410, '/api/reports/:year'],
+  ['unhandled error', 'POST /api/reports/2024/rebuild', 500, '/api/reports/:year/rebuild'],
+  // No route: one bucket, never the raw path.
+  ['unknown path', 'GET /wp-login.php', 404, 'unmatched'],
+  ['unknown path under the prefix', 'GET /api/nothing/here', 404, 'unmatched'],
+  ['version that does not exist', 'GET /api/v2/users/1', 404, 'unmatched'],
+  ['route without its prefix', 'GET /users/1', 404, 'unmatched'],
+  // Excluded from the global prefix and from metrics.
+  ['health check', 'GET /health', 200, null],
+]
+
+function withKey(key) {
+  return { headers: { 'x-api-key': key } }
+}
+
+export const SCENARIOS = ROWS.map(([what, request, status, route, options = {}]) => {
+  const [method, path] = request.split(' ')
+  return { what, method, path, status, route, ...options }
+})
+
+export const PLATFORMS = ['express', 'fastify']
+
+/** `route method status` → how many requests of the table routemeter must count under it. */
+export function expectedCounts(scenarios = SCENARIOS) {
+  const counts = {}
+  for (const { method, status, route } of scenarios) {
+    if (route === null) continue
+    const key = `${route} ${method} ${status}`
+    counts[key] = (counts[key] ?? 0) + 1
+  }
+  return counts
+}
