@@ -9,6 +9,8 @@ import {
   ParseIntPipe,
   Post,
 } from '@nestjs/common'
+import type { ExecutionTimers } from '@routemeter/core'
+import { Metrics } from './metrics'
 
 export interface User {
   readonly id: number
@@ -41,8 +43,8 @@ export class UsersController {
 
   // ParseIntPipe answers 400 for a non-numeric id before the handler runs.
   @Get(':id')
-  findOne(@Param('id', ParseIntPipe) id: number): User {
-    const user = this.users.find(id)
+  findOne(@Param('id', ParseIntPipe) id: number, @Metrics() metrics: ExecutionTimers): User {
+    const user = metrics.time('db.query', () => this.users.find(id))
     if (user === undefined) throw new NotFoundException(`no user ${id}`)
     return user
   }
