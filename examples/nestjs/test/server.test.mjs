@@ -60,5 +60,11 @@ describe.each(PLATFORMS)(
       expect(counters['statsd.bad_lines_seen']).toBe(0)
       expect((await daemon.timers())['nest.timers.api.v1.users._id.GET.200']).toHaveLength(20)
     })
+
+    it('fails fast at startup, naming the variable, when a STATSD_* value is invalid', async () => {
+      await expect(startServer({ PLATFORM: platform, STATSD_PORT: 'eighty' })).rejects.toThrow(
+        /exited \(1\) before listening:[\s\S]*STATSD_PORT/,
+      )
+    })
   },
 )
