@@ -5,8 +5,9 @@ import { startStatsdReceiver } from '@routemeter/core/testing'
 import { routemeter } from '@routemeter/express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { send } from './http-client.mjs'
-import { expectedCounts, SCENARIOS } from './scenarios.mjs'
+import { expectedCounts, scenariosFor } from './scenarios.mjs'
 
+const SCENARIOS = scenariosFor('express')
 const { AppModule } = createRequire(import.meta.url)('../dist/app.module.js')
 
 /**
