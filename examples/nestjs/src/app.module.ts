@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common'
 import { AdminController, ApiKeyGuard } from './admin'
 import { HealthController } from './health'
-import { ArchivedReportFilter, ReportsController } from './reports'
+import { ArchivedReportFilter, ReportsController, TimeoutInterceptor } from './reports'
 import { UsersController, UsersService } from './users'
 
 const CLOSE_METRICS = Symbol('close metrics')
@@ -28,7 +28,7 @@ class MetricsShutdown implements OnApplicationShutdown {
 
 @Module({
   controllers: [UsersController, AdminController, ReportsController, HealthController],
-  providers: [UsersService, ApiKeyGuard, ArchivedReportFilter],
+  providers: [UsersService, ApiKeyGuard, ArchivedReportFilter, TimeoutInterceptor],
 })
 export class AppModule {
   /** `closeMetrics`: what flushes the metrics on shutdown, when the platform does not. */

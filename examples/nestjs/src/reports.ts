@@ -1,17 +1,35 @@
+import { Readable } from 'node:stream'
 import {
   type ArgumentsHost,
+  type CallHandler,
   Catch,
   Controller,
   type ExceptionFilter,
+  type ExecutionContext,
   Get,
   HttpStatus,
   Inject,
+  Injectable,
+  type NestInterceptor,
   Param,
   ParseIntPipe,
   Post,
+  RequestTimeoutException,
+  StreamableFile,
   UseFilters,
+  UseInterceptors,
 } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core'
+import {
+  catchError,
+  map,
+  NEVER,
+  type Observable,
+  TimeoutError,
+  throwError,
+  timeout,
+  timer,
+} from 'rxjs'
 
 /** A domain error, not an HttpException: left alone, Nest would answer it with a 500. */
 export class ArchivedReportError extends Error {
@@ -31,6 +49,19 @@ export class ArchivedReportFilter implements ExceptionFilter {
   }
 }
 
+/** The usual Nest request timeout: an interceptor that answers 408 when the handler is late. */
+@Injectable()
+export class TimeoutInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      timeout(50),
+      catchError((error: unknown) =>
+        throwError(() => (error instanceof TimeoutError ? new RequestTimeoutException() : error)),
+      ),
+    )
+  }
+}
+
 @Controller('reports')
 @UseFilters(ArchivedReportFilter)
 export class ReportsController {
@@ -38,6 +69,26 @@ export class ReportsController {
   find(@Param('year', ParseIntPipe) year: number): { year: number; sales: number } {
     if (year < 2020) throw new ArchivedReportError(year)
     return { year, sales: 42 }
+  }
+
+  // An Observable, as Nest handlers may return.
+  @Get(':year/summary')
+  summary(@Param('year', ParseIntPipe) year: number): Observable<{ year: number; total: number }> {
+    return timer(5).pipe(map(() => ({ year, total: 42 })))
+  }
+
+  // Streamed: Nest pipes the stream into the response on either platform.
+  @Get(':year/export')
+  export(@Param('year', ParseIntPipe) year: number): StreamableFile {
+    const rows = Readable.from(['month,sales\n', ...[1, 2, 3].map((m) => `${year}-${m},14\n`)])
+    return new StreamableFile(rows, { type: 'text/csv' })
+  }
+
+  // The forecast service never answers; the interceptor gives up with a 408.
+  @Get(':year/forecast')
+  @UseInterceptors(TimeoutInterceptor)
+  forecast(): Observable<never> {
+    return NEVER
   }
 
   // A bug: an error nothing handles, answered by Nest's default filter with a 500.

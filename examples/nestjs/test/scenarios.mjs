@@ -20,6 +20,10 @@ const ROWS = [
   // An unversioned controller; its exception filter turns a domain error into 410.
   ['unversioned controller', 'GET /api/reports/2024', 200, '/api/reports/:year'],
   ['exception filter sets 410', 'GET /api/reports/1999', 410, '/api/reports/:year'],
+  // What Nest handlers return besides values: an Observable, a stream; an interceptor's 408.
+  ['Observable', 'GET /api/reports/2024/summary', 200, '/api/reports/:year/summary'],
+  ['StreamableFile', 'GET /api/reports/2024/export', 200, '/api/reports/:year/export'],
+  ['interceptor times out', 'GET /api/reports/2024/forecast', 408, '/api/reports/:year/forecast'],
   ['unhandled error', 'POST /api/reports/2024/rebuild', 500, '/api/reports/:year/rebuild'],
   // No route: one bucket, never the raw path.
   ['unknown path', 'GET /wp-login.php', 404, 'unmatched'],
