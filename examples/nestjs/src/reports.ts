@@ -10,11 +10,13 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  type MessageEvent,
   type NestInterceptor,
   Param,
   ParseIntPipe,
   Post,
   RequestTimeoutException,
+  Sse,
   StreamableFile,
   UseFilters,
   UseInterceptors,
@@ -22,9 +24,11 @@ import {
 import { HttpAdapterHost } from '@nestjs/core'
 import {
   catchError,
+  interval,
   map,
   NEVER,
   type Observable,
+  startWith,
   TimeoutError,
   throwError,
   timeout,
@@ -89,6 +93,15 @@ export class ReportsController {
   @UseInterceptors(TimeoutInterceptor)
   forecast(): Observable<never> {
     return NEVER
+  }
+
+  // Server-sent events: the stream ends only when the client leaves.
+  @Sse(':year/live')
+  live(@Param('year', ParseIntPipe) year: number): Observable<MessageEvent> {
+    return interval(1_000).pipe(
+      startWith(-1),
+      map((tick) => ({ data: { year, sales: 42 + tick + 1 } })),
+    )
   }
 
   // A bug: an error nothing handles, answered by Nest's default filter with a 500.
