@@ -58,10 +58,10 @@ export async function createApp(
 type NestFastifyPlugin = Parameters<NestFastifyApplication['register']>[0]
 
 /**
- * Only for this monorepo: Nest pins its own copy of Fastify (5.11.3), while the workspace's
- * @routemeter/fastify is typed against the repo's (5.12); two copies of Fastify's types do not
- * match. An app with one copy (add `fastify` at the version Nest pins) writes
- * `await app.register(routemeter, options)` as is.
+ * Nest pins its own copy of Fastify (5.11.3); the workspace's @routemeter/fastify is typed
+ * against the repo's (5.12), and two copies of Fastify's types do not match. An app adds
+ * `fastify` at the version Nest pins, so npm keeps one copy, and writes
+ * `await app.register(routemeter, options)` as is; in this monorepo that cannot be had.
  */
 function sameFastify(plugin: typeof fastifyRoutemeter): NestFastifyPlugin {
   return plugin as unknown as NestFastifyPlugin
