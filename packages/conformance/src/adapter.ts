@@ -82,6 +82,12 @@ export interface AppSpec {
   readonly large?: boolean
   /** Adds the adapter's {@link AdapterFactory.hostileRoutes} to the app. */
   readonly hostileRoutes?: boolean
+  /**
+   * {@link StartedApp.shutdown} is the framework's forced shutdown, which cuts off the requests
+   * in flight: Fastify's `forceCloseConnections: true` then `app.close()`; on a plain Node server
+   * `server.close(() => metrics.close())` then `server.closeAllConnections()`.
+   */
+  readonly forceCloseConnections?: boolean
 }
 
 /** How the factory builds the app besides the spec. */
@@ -103,7 +109,8 @@ export interface StartedApp {
   readonly meter: Meter | undefined
   /**
    * The framework's graceful shutdown as the README shows it: stop accepting, let requests in
-   * flight finish, flush and close the metrics. Safe to call again.
+   * flight finish, flush and close the metrics (the forced one with
+   * {@link AppSpec.forceCloseConnections}). Safe to call again.
    */
   shutdown(): Promise<void>
   /** Flushes and closes the metrics only (`app.metrics.close()`, `middleware.close()`…); the app serves on. */

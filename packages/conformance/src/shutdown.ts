@@ -7,9 +7,10 @@ import { NO_INTERVAL } from './net'
 import type { SuiteContext } from './suite'
 
 /**
- * Graceful shutdown the framework's way (the README's sequence for each: `app.close()`, or
+ * Shutdown the framework's way (the README's sequence for each: `app.close()`, or
  * `server.close()` then `metrics.close()`): requests in flight finish before the final flush and
- * every request is counted exactly once; `close()` may be called any number of times; recording
+ * every request is counted exactly once; a forced shutdown records the requests it cuts off, as
+ * 499, in the final flush; `close()` may be called any number of times; recording
  * after it is a no-op, never a throw.
  */
 
@@ -56,7 +57,7 @@ function recordLate(
 export function shutdownSuite({ test, factory }: SuiteContext): void {
   const { describe, it, expect } = test
 
-  describe(`${factory.name}: graceful shutdown`, () => {
+  describe(`${factory.name}: shutdown`, () => {
     const f = fixture(test, 'udp')
     /** An app of one GET route, measured into the fixture's receiver. */
     const oneRoute = (path: string, handler: Handler) =>
@@ -118,6 +119,60 @@ export function shutdownSuite({ test, factory }: SuiteContext): void {
       expect(f.receiver.timings('slow.wait', { route: '/slow/:id' })).toHaveLength(IN_FLIGHT)
       const stats = meter.stats()
       expect(stats).toMatchObject({ closed: true, activeRequests: 0, droppedLines: 0 })
+      await f.receiver.waitFor((r) => r.lines().length === stats.lines)
+      expect(f.watch.faults).toEqual([])
+    })
+
+    it('forced: the requests it cuts off are in the final flush, once each, as 499', async () => {
+      // The connections die while the metrics close: close() waits (bounded by closeWaitMs) for
+      // the cut-off requests to end, so none is lost after the final flush.
+      const gate = deferred()
+      let answered = 0
+      f.app = await factory.start(
+        {
+          forceCloseConnections: true,
+          routes: [
+            { method: 'GET', path: '/fast/:id', handler: () => ({ text: 'fast' }) },
+            {
+              method: 'GET',
+              path: '/slow/:id',
+              async handler() {
+                await gate.promise
+                answered++
+                return { text: 'too late' }
+              },
+            },
+          ],
+        },
+        { port: f.receiver.port, prefix: null, flushIntervalMs: NO_INTERVAL },
+      )
+      const { port } = f.app
+      const meter = f.app.meter as Meter
+      const fast = await sendHttpLoad({
+        port,
+        total: FAST,
+        request: (i) => ({ method: 'GET', path: `/fast/${i}` }),
+      })
+      expect(fast.statuses).toEqual({ 200: FAST })
+      const slow = Array.from({ length: IN_FLIGHT }, (_, i) =>
+        get(port, `/slow/${i}`).catch(() => 'cut off'),
+      )
+      await waitUntil(() => meter.stats().activeRequests === IN_FLIGHT, 'all slow requests began')
+
+      await f.app.shutdown()
+      expect(await Promise.all(slow)).toEqual(Array(IN_FLIGHT).fill('cut off'))
+      await f.receiver.waitFor(() => requests() === FAST + IN_FLIGHT)
+      expect(requests({ route: '/fast/:id', status_code: '200' })).toBe(FAST)
+      expect(requests({ route: '/slow/:id', status_code: '499' })).toBe(IN_FLIGHT)
+      expect(f.receiver.gauge('http.server.active_requests')).toBe(0)
+      const stats = meter.stats()
+      expect(stats).toMatchObject({ closed: true, activeRequests: 0, droppedLines: 0 })
+
+      // The handlers answer after the shutdown: into closed sockets, recorded nowhere, thrown nowhere.
+      gate.resolve()
+      await waitUntil(() => answered === IN_FLIGHT, 'the handlers answered')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(meter.stats().lines).toBe(stats.lines)
       await f.receiver.waitFor((r) => r.lines().length === stats.lines)
       expect(f.watch.faults).toEqual([])
     })

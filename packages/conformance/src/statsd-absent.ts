@@ -10,6 +10,7 @@ import {
   type ProcessFaultWatch,
   sendHttpLoad,
   settledMemory,
+  unixDgramUnavailable,
   watchProcessFaults,
 } from '@routemeter/core/testing'
 import { type AppSpec, HttpError, type StartedApp } from './adapter'
@@ -156,6 +157,8 @@ async function drive(port: number, total: number, onEach?: () => void): Promise<
 
 interface Absence {
   readonly name: string
+  /** Why this machine cannot run the case (the test is skipped, saying so); `undefined`: it runs. */
+  readonly unavailable?: string | undefined
   readonly options: (socketDir: string) => Promise<AdapterOptions>
   /** The fault kind that must be reported; `undefined` where the sender cannot know (UDP). */
   readonly fault: string | undefined
@@ -184,6 +187,8 @@ const ABSENCES: readonly Absence[] = [
   },
   {
     name: 'a Unix socket path that does not exist',
+    // protocol "uds" fails at start-up where hot-shots' native unix-dgram module is not built.
+    unavailable: unixDgramUnavailable(),
     options: async (socketDir) => ({ protocol: 'uds', path: path.join(socketDir, 'missing.sock') }),
     fault: 'send',
   },
@@ -255,7 +260,12 @@ export function statsdAbsentSuite(context: SuiteContext): void {
       expect(unexpected).toEqual([])
     })
 
-    it.each(ABSENCES)(
+    for (const { name, unavailable } of ABSENCES) {
+      if (unavailable === undefined) continue
+      it.skip(`${name} — SKIPPED: unix-dgram native addon not built (${unavailable})`, () => {})
+    }
+
+    it.each(ABSENCES.filter((absence) => absence.unavailable === undefined))(
       '$name: unchanged responses, no error reaches a handler or the process, one log line per fault kind, losses counted',
       async ({ options, fault }) => {
         const log = captureFaultWarnings()

@@ -85,6 +85,8 @@ export const fastifyFactory: AdapterFactory = {
       serverOptions.routerOptions = { maxParamLength: 4 * 1024 * 1024 }
       serverOptions.bodyLimit = 16 * 1024 * 1024
     }
+    // Fastify's forced shutdown: app.close() destroys the connections with requests in flight.
+    if (spec.forceCloseConnections) serverOptions.forceCloseConnections = true
     const app = Fastify(serverOptions)
     how.onServer?.(app.server)
     const measured = options !== undefined

@@ -6,6 +6,7 @@ import {
   type Handler,
   HOSTILE,
   HttpError,
+  plainServerLifecycle,
   type Reply,
   SEPARATORS,
   type StartOptions,
@@ -166,25 +167,11 @@ function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
       const server = http.createServer(spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {}, app)
       how.onServer?.(server)
       const port = await listen(server)
-      const closeServer = (): Promise<void> =>
-        server.listening
-          ? new Promise((resolve) => server.close(() => resolve()))
-          : Promise.resolve()
       return {
         port,
         server,
         meter: metrics?.meter,
-        // The README's sequence: stop accepting and wait for requests in flight, then flush.
-        async shutdown() {
-          await closeServer()
-          await metrics?.close()
-        },
-        closeMetrics: async () => metrics?.close(),
-        async dispose() {
-          server.closeAllConnections()
-          await closeServer()
-          await metrics?.close()
-        },
+        ...plainServerLifecycle(server, metrics, spec),
       }
     },
   }

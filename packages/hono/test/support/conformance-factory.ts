@@ -7,6 +7,7 @@ import {
   type AppSpec,
   type Handler,
   HttpError,
+  plainServerLifecycle,
   type Reply,
   type StartOptions,
 } from '@routemeter/conformance'
@@ -134,23 +135,11 @@ export const honoFactory: AdapterFactory = {
       })
     })
     const port = (server.address() as AddressInfo).port
-    const closeServer = (): Promise<void> =>
-      server.listening ? new Promise((resolve) => server.close(() => resolve())) : Promise.resolve()
     return {
       port,
       server,
       meter: metrics?.meter,
-      // The README's sequence: stop accepting and wait for requests in flight, then flush.
-      async shutdown() {
-        await closeServer()
-        await metrics?.close()
-      },
-      closeMetrics: async () => metrics?.close(),
-      async dispose() {
-        server.closeAllConnections()
-        await closeServer()
-        await metrics?.close()
-      },
+      ...plainServerLifecycle(server, metrics, spec),
     }
   },
 }

@@ -7,6 +7,7 @@ import {
   type Handler,
   HOSTILE,
   HttpError,
+  plainServerLifecycle,
   type Reply,
   SEPARATORS,
   type StartOptions,
@@ -208,25 +209,11 @@ function koaFactory(name: string, Koa: KoaConstructor): AdapterFactory {
         })
       })
       const port = (server.address() as AddressInfo).port
-      const closeServer = (): Promise<void> =>
-        server.listening
-          ? new Promise((resolve) => server.close(() => resolve()))
-          : Promise.resolve()
       return {
         port,
         server,
         meter: metrics?.meter,
-        // The README's sequence: stop accepting and wait for requests in flight, then flush.
-        async shutdown() {
-          await closeServer()
-          await metrics?.close()
-        },
-        closeMetrics: async () => metrics?.close(),
-        async dispose() {
-          server.closeAllConnections()
-          await closeServer()
-          await metrics?.close()
-        },
+        ...plainServerLifecycle(server, metrics, spec),
       }
     },
   }
