@@ -48,7 +48,10 @@ variants: ${VARIANTS.map((v) => v.id).join(', ')}`)
   process.exit(0)
 }
 
-/** Burst sizes per mode. Fastify serves ~5x more requests per second than Express here. */
+/**
+ * Burst sizes per mode. Fastify serves ~5x more requests per second than Express here; Koa and
+ * Hono (on @hono/node-server) sit in between, so their bursts are sized to last about as long.
+ */
 const SETTINGS = flags.quick
   ? {
       mode: 'quick',
@@ -58,11 +61,11 @@ const SETTINGS = flags.quick
       // Servers keep getting faster for their first ~100 000 Fastify / ~20 000 Express
       // requests (JIT tiers, GC sizing); the full run warms that far, quick mode less (its A/A
       // control row shows what that costs in precision).
-      firstWarmup: { fastify: 20_000, express: 4000 },
+      firstWarmup: { fastify: 20_000, express: 4000, koa: 10_000, hono: 10_000 },
       // A server that sat idle while the others ran needs a few thousand requests to be back
       // at speed (short bursts straight after idle cost up to 2x), hence the per-burst warm-up.
-      warmup: { fastify: 3000, express: 500 },
-      measure: { fastify: 12_000, express: 2500 },
+      warmup: { fastify: 3000, express: 500, koa: 1500, hono: 1500 },
+      measure: { fastify: 12_000, express: 2500, koa: 6000, hono: 6000 },
       scale: {
         rounds: 3,
         routes: [10, 1000, 10000],
@@ -78,9 +81,9 @@ const SETTINGS = flags.quick
       rounds: 10,
       attempts: 3,
       connections: 50,
-      firstWarmup: { fastify: 100_000, express: 20_000 },
-      warmup: { fastify: 8000, express: 1500 },
-      measure: { fastify: 60_000, express: 8000 },
+      firstWarmup: { fastify: 100_000, express: 20_000, koa: 50_000, hono: 50_000 },
+      warmup: { fastify: 8000, express: 1500, koa: 4000, hono: 4000 },
+      measure: { fastify: 60_000, express: 8000, koa: 25_000, hono: 25_000 },
       scale: {
         rounds: 5,
         routes: [10, 1000, 10000],
@@ -99,7 +102,13 @@ const elapsed = () => `${((Date.now() - startedAt) / 1000).toFixed(0)}s`
 
 async function routemeterAvailability() {
   const out = {}
-  for (const pkg of ['@routemeter/core', '@routemeter/fastify', '@routemeter/express']) {
+  for (const pkg of [
+    '@routemeter/core',
+    '@routemeter/fastify',
+    '@routemeter/express',
+    '@routemeter/koa',
+    '@routemeter/hono',
+  ]) {
     try {
       await import(pkg)
       out[pkg] = true

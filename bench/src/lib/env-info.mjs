@@ -30,17 +30,25 @@ export function versions(benchDir) {
   const names = [
     'fastify',
     'express',
+    'koa',
+    '@koa/router',
+    'hono',
+    '@hono/node-server',
     'hot-shots',
     'autocannon',
     '@routemeter/core',
     '@routemeter/fastify',
     '@routemeter/express',
+    '@routemeter/koa',
+    '@routemeter/hono',
     'fastify-metrics',
     '@platformatic/prom-client',
     '@immobiliarelabs/fastify-metrics',
     'express-prom-bundle',
     'prom-client',
     'connect-datadog',
+    'prometheus-api-metrics',
+    '@hono/prometheus',
   ]
   const out = { node: process.versions.node }
   for (const name of names) out[name] = installedVersion(benchDir, name) ?? 'not installed'

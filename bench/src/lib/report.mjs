@@ -4,7 +4,14 @@ import { VARIANTS } from '../variants/index.mjs'
 import { fmt, fmtInt, max, mdTable, median, min, spread } from './stats.mjs'
 
 const MB = 2 ** 20
-const FLOOR = { fastify: 'fastify-hooks', express: 'express-finish' }
+const FLOOR = {
+  fastify: 'fastify-hooks',
+  express: 'express-finish',
+  koa: 'koa-middleware',
+  hono: 'hono-middleware',
+}
+const FRAMEWORKS = Object.keys(FLOOR)
+const FRAMEWORK_NAMES = { fastify: 'Fastify', express: 'Express', koa: 'Koa', hono: 'Hono' }
 
 /** Per-round ratios to the reference (bare) burst of the same round (see interleave in run.mjs). */
 function ratios(recs, key) {
@@ -232,22 +239,19 @@ function budgetLines({ rows, scale, rss, micro, quick }) {
     )
   }
   // The A/A control shows how far an identical app lands from 1 with this method and machine.
-  for (const id of ['fastify-bare-twin', 'express-bare-twin']) {
-    const r = row(id)
-    if (r) {
-      add(
-        'INFO',
-        `${r.variant.label}: ${fmt(median(r.cpuRatio), 3)}× bare (rounds ${fmt(min(r.cpuRatio), 3)}–` +
-          `${fmt(max(r.cpuRatio), 3)}) — the resolution of the CPU ratios below in this run`,
-      )
-    }
+  for (const r of rows.filter((x) => x.variant.kind === 'control')) {
+    add(
+      'INFO',
+      `${r.variant.label}: ${fmt(median(r.cpuRatio), 3)}× bare (rounds ${fmt(min(r.cpuRatio), 3)}–` +
+        `${fmt(max(r.cpuRatio), 3)}) — the resolution of the CPU ratios below in this run`,
+    )
   }
   cpuBudget('fastify-routemeter-tags', 1.05, 1.03)
   cpuBudget('express-routemeter-tags', 1.03)
   cpuBudget('express-routemeter-path', 1.03)
 
   // Every peer costs more than routemeter (its default tag and path styles) in the same run.
-  for (const fw of ['fastify', 'express']) {
+  for (const fw of FRAMEWORKS) {
     const ours = rows.filter(
       (r) =>
         r.variant.framework === fw &&
@@ -275,6 +279,8 @@ function budgetLines({ rows, scale, rss, micro, quick }) {
     'fastify-routemeter-path',
     'express-routemeter-tags',
     'express-routemeter-path',
+    'koa-routemeter-tags',
+    'hono-routemeter-tags',
   ]) {
     const r = row(id)
     if (!r) continue
@@ -378,6 +384,11 @@ function budgetLines({ rows, scale, rss, micro, quick }) {
   return lines
 }
 
+/** One setting per framework, in FRAMEWORKS order: `12,000/2,500/6,000/6,000`. */
+function perFramework(setting) {
+  return FRAMEWORKS.map((f) => fmtInt(setting[f])).join('/')
+}
+
 function header(meta) {
   const m = meta.machine
   const v = meta.versions
@@ -388,18 +399,21 @@ function header(meta) {
     `Command: \`${meta.command}\` (${s.mode} mode, ${fmt(meta.durationSeconds ?? 0, 0)} s)  `,
     `Machine: ${m.cpu}, ${m.cores} cores, ${fmt(m.memoryGb, 0)} GB RAM, ${m.os}  `,
     `Commit: ${m.commit}  `,
-    `Node ${v.node}; ${lib('fastify')}; ${lib('express')}; ${lib('hot-shots')}; ${lib('autocannon')}  `,
-    `routemeter: ${lib('@routemeter/core')}, ${lib('@routemeter/fastify')}, ${lib('@routemeter/express')}  `,
+    `Node ${v.node}; ${lib('fastify')}; ${lib('express')}; ${lib('koa')} (${lib('@koa/router')}); ` +
+      `${lib('hono')} (${lib('@hono/node-server')}); ${lib('hot-shots')}; ${lib('autocannon')}  `,
+    `routemeter: ${lib('@routemeter/core')}, ${lib('@routemeter/fastify')}, ${lib('@routemeter/express')}, ` +
+      `${lib('@routemeter/koa')}, ${lib('@routemeter/hono')}  `,
     `Peers: ${lib('fastify-metrics')} (with ${lib('@platformatic/prom-client')}); ` +
       `${lib('@immobiliarelabs/fastify-metrics')} (dats ${v['@immobiliarelabs/dats'] ?? '?'}); ` +
-      `${lib('express-prom-bundle')} (${lib('prom-client')}); ${lib('connect-datadog')}  `,
+      `${lib('express-prom-bundle')} (${lib('prom-client')}); ${lib('connect-datadog')}; ` +
+      `${lib('prometheus-api-metrics')}; ${lib('@hono/prometheus')}  `,
     `Pinning: ${meta.pinning}  `,
     `Load: autocannon, ${s.connections} connections, keep-alive, GET of a JSON hello-world route; UDP sink on 127.0.0.1 ` +
       `(receive buffer ${fmtInt(meta.sinkRecvBuffer / 1024)} KiB)  `,
     `Bursts: ${s.rounds} rounds, variants in random order each round; per burst ` +
-      `${fmtInt(s.warmup.fastify)}/${fmtInt(s.warmup.express)} warm-up then ` +
-      `${fmtInt(s.measure.fastify)}/${fmtInt(s.measure.express)} measured requests (Fastify/Express), ` +
-      `after a first warm-up of ${fmtInt(s.firstWarmup.fastify)}/${fmtInt(s.firstWarmup.express)}.  `,
+      `${perFramework(s.warmup)} warm-up then ${perFramework(s.measure)} measured requests ` +
+      `(${FRAMEWORKS.map((f) => FRAMEWORK_NAMES[f]).join('/')}), after a first warm-up of ` +
+      `${perFramework(s.firstWarmup)}.  `,
   ].join('\n')
 }
 

@@ -149,6 +149,79 @@ export const VARIANTS = [
     emits: 'statsd',
     perRequest: { counter: 2, samples: 1 },
   },
+  {
+    id: 'koa-bare',
+    framework: 'koa',
+    kind: 'bare',
+    label: 'Koa bare (@koa/router)',
+  },
+  {
+    id: 'koa-bare-twin',
+    framework: 'koa',
+    kind: 'control',
+    label: 'Koa bare, second process (A/A control)',
+  },
+  {
+    id: 'koa-middleware',
+    framework: 'koa',
+    kind: 'floor',
+    label: 'Koa + 1 empty middleware (floor)',
+  },
+  {
+    id: 'koa-routemeter-tags',
+    framework: 'koa',
+    kind: 'routemeter',
+    label: 'Koa + routemeter (tags)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'koa-routemeter-disabled',
+    framework: 'koa',
+    kind: 'diagnostic',
+    label: 'Koa + routemeter (enabled: false; diagnostic)',
+  },
+  {
+    id: 'koa-prometheus-api-metrics',
+    framework: 'koa',
+    kind: 'peer',
+    label: "Koa + prometheus-api-metrics' Koa middleware (prom)",
+    emits: 'prometheus',
+  },
+  { id: 'hono-bare', framework: 'hono', kind: 'bare', label: 'Hono bare (@hono/node-server)' },
+  {
+    id: 'hono-bare-twin',
+    framework: 'hono',
+    kind: 'control',
+    label: 'Hono bare, second process (A/A control)',
+  },
+  {
+    id: 'hono-middleware',
+    framework: 'hono',
+    kind: 'floor',
+    label: 'Hono + 1 empty middleware (floor)',
+  },
+  {
+    id: 'hono-routemeter-tags',
+    framework: 'hono',
+    kind: 'routemeter',
+    label: 'Hono + routemeter (tags)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    id: 'hono-routemeter-disabled',
+    framework: 'hono',
+    kind: 'diagnostic',
+    label: 'Hono + routemeter (enabled: false; diagnostic)',
+  },
+  {
+    id: 'hono-prometheus',
+    framework: 'hono',
+    kind: 'peer',
+    label: 'Hono + @hono/prometheus (prom)',
+    emits: 'prometheus',
+  },
 ]
 
 export function variantById(id) {
@@ -157,14 +230,17 @@ export function variantById(id) {
   return v
 }
 
+const BUILDERS = {
+  fastify: async () => ({ build: (await import('./fastify.mjs')).buildFastify }),
+  express: async () => ({ build: (await import('./express.mjs')).buildExpress }),
+  koa: async () => ({ build: (await import('./koa.mjs')).buildKoa }),
+  hono: async () => ({ build: (await import('./hono.mjs')).buildHono }),
+}
+
 /** Builds the server for a variant (called in the server process). */
 export async function buildVariant(id, ctx) {
   const v = variantById(id)
   const kind = id.slice(v.framework.length + 1)
-  if (v.framework === 'fastify') {
-    const { buildFastify } = await import('./fastify.mjs')
-    return buildFastify(kind, ctx)
-  }
-  const { buildExpress } = await import('./express.mjs')
-  return buildExpress(kind, ctx)
+  const { build } = await BUILDERS[v.framework]()
+  return build(kind, ctx)
 }
