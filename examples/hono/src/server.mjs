@@ -1,0 +1,19 @@
+/**
+ * Runs the shop API on Node's HTTP server through @hono/node-server. Metrics are configured only
+ * through `STATSD_*` variables (STATSD_HOST, STATSD_PORT, STATSD_NAMING, STATSD_PREFIX, …); the
+ * server takes HOST (default 127.0.0.1), PORT (default 0: any free port) and LOG_LEVEL (`silent`
+ * or `fatal` hide the 5xx error logs). Once listening it prints one JSON line:
+ * {"event":"listening","url":…}. SIGTERM or SIGINT: stop accepting, answer the requests in
+ * flight, flush and close the metrics, exit 0.
+ */
+import { createAdaptorServer } from '@hono/node-server'
+import { serve } from '@routemeter/example-shared/serve'
+import { buildApp } from './app.mjs'
+
+serve(() => {
+  const { app, metrics } = buildApp({
+    logErrors: !['silent', 'fatal'].includes(process.env.LOG_LEVEL),
+  })
+  // createAdaptorServer, not serve(): a Node http.Server not yet listening.
+  return { server: createAdaptorServer({ fetch: app.fetch }), close: () => metrics.close() }
+})

@@ -1,0 +1,3 @@
+import { describeShopProcess } from '@routemeter/example-shared/shop-process-suite'
+
+describeShopProcess('Koa')
