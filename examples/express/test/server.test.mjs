@@ -1,7 +1,7 @@
 import http from 'node:http'
-import { startStatsdDaemon } from '@routemeter/core/testing'
-import { killServers, startServer } from '@routemeter/example-shared/server-process'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startServer } from '@routemeter/example-shared/server-process'
+import { describeShopProcess } from '@routemeter/example-shared/shop-process-suite'
+import { expect, it } from 'vitest'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -29,18 +29,12 @@ function shopCounters(counters) {
   )
 }
 
-describe('the Express example as a process, pushing to the real statsd daemon', () => {
-  let daemon
-  beforeAll(async () => {
-    daemon = await startStatsdDaemon()
-  })
-  afterAll(() => daemon?.close())
-  beforeEach(() => daemon.clear())
-  afterEach(killServers)
-
-  it('is configured by STATSD_* variables alone, and its metrics arrive while it runs', async () => {
+// The shared cases (tag-style configuration, SIGTERM/SIGINT with a request in flight, a bad
+// STATSD_PORT), then Express's own: path style while running, and the cluster (WORKERS).
+describeShopProcess('Express', (statsd) => {
+  it('path style: configured by STATSD_* variables alone, its metrics arrive while it runs', async () => {
     const server = await startServer({
-      STATSD_PORT: String(daemon.port),
+      STATSD_PORT: String(statsd.daemon().port),
       STATSD_NAMING: 'path',
       STATSD_PREFIX: 'shop',
       STATSD_FLUSH_INTERVAL_MS: '100',
@@ -49,47 +43,18 @@ describe('the Express example as a process, pushing to the real statsd daemon', 
     expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200, 200])
 
     const key = 'shop.counters.api.products._id.GET.200'
-    expect((await daemon.waitForCounters((c) => c[key] === 5))[key]).toBe(5)
-    expect((await daemon.timers())['shop.timers.api.products._id.GET.db.query']).toHaveLength(5)
+    expect((await statsd.daemon().waitForCounters((c) => c[key] === 5))[key]).toBe(5)
+    expect(
+      (await statsd.daemon().timers())['shop.timers.api.products._id.GET.db.query'],
+    ).toHaveLength(5)
 
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
-  })
-
-  it('on SIGINT answers the request in flight, flushes every count and exits 0', async () => {
-    const server = await startServer({
-      STATSD_PORT: String(daemon.port),
-      STATSD_NAMING: 'path',
-      STATSD_PREFIX: 'shop',
-      // No interval flush during the test: only the shutdown flush can deliver the counts.
-      STATSD_FLUSH_INTERVAL_MS: '600000',
-    })
-    await send(server.url, 'GET', '/api/products/3', 20)
-    await send(server.url, 'POST', '/api/carts/5/checkout', 5)
-    await send(server.url, 'GET', '/wp-login.php', 5)
-    const slow = request(server.url, 'GET', '/api/reports/sales')
-    await sleep(100)
-    const exit = server.stop('SIGINT')
-
-    expect((await slow).status).toBe(200)
-    expect(await exit).toEqual({ code: 0, signal: null })
-
-    const expected = {
-      'shop.counters.api.products._id.GET.200': 20,
-      'shop.counters.api.carts._cartId.checkout.POST.500': 5,
-      'shop.counters._unmatched.GET.404': 5,
-      'shop.counters.api.reports.sales.GET.200': 1,
-    }
-    const counters = await daemon.waitForCounters((c) =>
-      Object.keys(expected).every((key) => c[key] === expected[key]),
-    )
-    expect(shopCounters(counters)).toEqual(expected)
-    expect(counters['statsd.bad_lines_seen']).toBe(0)
   })
 
   it('WORKERS=2 runs a cluster: both workers serve, and statsd sums their pushes to the exact total', async () => {
     const server = await startServer({
       WORKERS: '2',
-      STATSD_PORT: String(daemon.port),
+      STATSD_PORT: String(statsd.daemon().port),
       STATSD_NAMING: 'path',
       STATSD_PREFIX: 'shop',
       STATSD_FLUSH_INTERVAL_MS: '600000',
@@ -116,9 +81,9 @@ describe('the Express example as a process, pushing to the real statsd daemon', 
       'shop.counters.api.products._id.GET.404': 20,
       'shop.counters.api.reports.sales.GET.200': 1,
     }
-    const counters = await daemon.waitForCounters((c) =>
-      Object.keys(expected).every((key) => c[key] === expected[key]),
-    )
+    const counters = await statsd
+      .daemon()
+      .waitForCounters((c) => Object.keys(expected).every((key) => c[key] === expected[key]))
     expect(shopCounters(counters)).toEqual(expected)
   })
 

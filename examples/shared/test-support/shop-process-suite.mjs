@@ -21,9 +21,11 @@ async function send(url, method, path, times) {
  * `serve()` (./src/serve.mjs): run from the example's folder, it starts `src/server.mjs` as a
  * child process against the real statsd daemon and checks STATSD_*-only configuration, exact
  * totals after SIGTERM and SIGINT with a slow request in flight, and a bad variable named at
- * start-up.
+ * start-up. `more(statsd)`, when given, adds the example's own cases to the same block: they run
+ * against the same daemon (`statsd.daemon()`), cleared before each and with every server killed
+ * after each.
  */
-export function describeShopProcess(framework) {
+export function describeShopProcess(framework, more) {
   describe(`the ${framework} example as a process, pushing to the real statsd daemon`, () => {
     let daemon
     beforeAll(async () => {
@@ -106,5 +108,7 @@ export function describeShopProcess(framework) {
         /exited \(1\) before listening:[\s\S]*STATSD_PORT/,
       )
     })
+
+    more?.({ daemon: () => daemon })
   })
 }
