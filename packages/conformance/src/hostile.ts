@@ -20,3 +20,13 @@ export const HOSTILE = [
 export const HUGE = `${SEPARATORS.join('')}é漢😀`
   .repeat(Math.ceil((1024 * 1024) / 16))
   .slice(0, 1024 * 1024)
+
+/**
+ * A route label of 12 KB of separators and unicode, for frameworks whose routes may be RegExps:
+ * V8 refuses RegExps much over 16 KB of source, so that is about the longest label such an app
+ * can have (1 MB strings reach the app through paths, headers and bodies instead).
+ */
+export const LONG_REGEXP_LABEL = `${SEPARATORS.join('')}é漢😀`.repeat(1024).slice(0, 12 * 1024)
+
+/** A mount point with separators in it, for the factories' nested hostile route. */
+export const HOSTILE_MOUNT = '/mount@x=y;z'

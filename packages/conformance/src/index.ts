@@ -4,7 +4,13 @@ export { cardinalitySuite } from './cardinality'
 export { datagramSizeSuite } from './datagram-size'
 export { excludeSuite } from './exclude'
 export { executionTimersSuite } from './execution-timers'
-export { HOSTILE, HUGE, SEPARATORS } from './hostile'
+export {
+  defaultErrorReply,
+  escapeRegExp,
+  listenOnLoopback,
+  withAppLogger,
+} from './factory-parts'
+export { HOSTILE, HOSTILE_MOUNT, HUGE, LONG_REGEXP_LABEL, SEPARATORS } from './hostile'
 export { injectionSuite } from './injection'
 export { optionsSuite } from './options'
 export { plainServerLifecycle } from './plain-server'

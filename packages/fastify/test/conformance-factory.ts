@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net'
 import {
   type AdapterFactory,
   type AppSpec,
+  defaultErrorReply,
   type Handler,
   HOSTILE,
-  HttpError,
   HUGE,
   type NeutralRequest,
   type Reply,
@@ -41,11 +41,6 @@ function send(reply: FastifyReply, answer: Reply): FastifyReply {
   if (answer.json !== undefined) return reply.send(answer.json)
   if (answer.stream !== undefined) return reply.type('text/plain').send(answer.stream)
   return reply.send(answer.text)
-}
-
-function defaultError(error: unknown): Reply {
-  const status = error instanceof HttpError ? error.status : 500
-  return { status, json: { error: (error as Error).message } }
 }
 
 /** Fastify 5 with `app.register(routemeter, options)` first, as the README shows. */
@@ -103,7 +98,7 @@ export const fastifyFactory: AdapterFactory = {
       const handle = (handler: Handler) => async (request: FastifyRequest, reply: FastifyReply) =>
         send(reply, await handler(neutral(request, measured)))
       // Before the routes: a route takes the error handler its context has when it is added.
-      const onError = spec.onError ?? defaultError
+      const onError = spec.onError ?? defaultErrorReply
       app.setErrorHandler((error, _request, reply) => send(reply, onError(error)))
       if (spec.notFound !== undefined) app.setNotFoundHandler(handle(spec.notFound))
       for (const route of spec.routes) {

@@ -3,41 +3,38 @@ import { pipeline } from 'node:stream'
 import {
   type AdapterFactory,
   type AppSpec,
+  defaultErrorReply,
+  escapeRegExp,
   type Handler,
   HOSTILE,
-  HttpError,
+  HOSTILE_MOUNT,
+  LONG_REGEXP_LABEL,
+  listenOnLoopback,
   plainServerLifecycle,
   type Reply,
-  SEPARATORS,
   type StartOptions,
+  withAppLogger,
 } from '@routemeter/conformance'
 import type { AdapterOptions } from '@routemeter/core'
 import express5, { type NextFunction, type Request, type Response, type Router } from 'express'
 import express4 from 'express4'
 import { type RoutemeterMiddleware, routemeter } from '../../src/index'
-import { listen } from './async'
 import type { ExpressFactory } from './harness'
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-}
 
 /**
  * Express route labels are the paths as registered; these carry every separator. Express matches
  * the raw (percent-encoded) path, so spaces, unicode and line breaks live in RegExp routes, in
  * alternatives the request does not need to match. Every route path becomes a RegExp, and V8
  * refuses RegExps much over 16 KB of source, so that is the longest label an Express app can
- * have; 1 MB strings reach the app through paths, headers and bodies instead.
+ * have (LONG_REGEXP_LABEL); 1 MB strings reach the app through paths, headers and bodies instead.
  */
-const LONG_LABEL = `${SEPARATORS.join('')}é漢😀`.repeat(1024).slice(0, 12 * 1024)
 const HOSTILE_PATHS: ReadonlyArray<string | RegExp | string[]> = [
   '/odd/a@b=c;d,e',
   // Not `|`: Express 4 joins array paths into one RegExp with `|`, unescaped.
   ['/arr/a', '/arr/b@c=d'],
   new RegExp(`^/re/one(?:${HOSTILE.map(escapeRegExp).join('|')})?$`),
-  new RegExp(`^/re/long(?:${escapeRegExp(LONG_LABEL)})?$`),
+  new RegExp(`^/re/long(?:${escapeRegExp(LONG_REGEXP_LABEL)})?$`),
 ]
-const HOSTILE_MOUNT = '/mount@x=y;z'
 
 function send(res: Response, answer: Reply): void {
   res.status(answer.status ?? 200)
@@ -48,11 +45,6 @@ function send(res: Response, answer: Reply): void {
   } else if (answer.json !== undefined) res.json(answer.json)
   else if (answer.text !== undefined) res.send(answer.text)
   else res.end()
-}
-
-function defaultError(error: unknown): Reply {
-  const status = error instanceof HttpError ? error.status : 500
-  return { status, json: { error: (error as Error).message } }
 }
 
 /** Runs a neutral handler as Express middleware: thrown and rejected errors go to `next`. */
@@ -117,14 +109,7 @@ function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
 
     async start(spec: AppSpec, options: AdapterOptions | undefined, how: StartOptions = {}) {
       // Express has no logger of its own: routemeter's faults go to the `logger` option.
-      const metrics =
-        options === undefined
-          ? undefined
-          : routemeter(
-              how.appLog === undefined || (options as { logger?: unknown }).logger !== undefined
-                ? options
-                : { ...options, logger: how.appLog.logger },
-            )
+      const metrics = options === undefined ? undefined : routemeter(withAppLogger(options, how))
       const app = express()
       if (metrics !== undefined) app.use(metrics)
       app.use(express.json({ limit: spec.large ? '16mb' : '100kb' }))
@@ -160,13 +145,13 @@ function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
         app.use(HOSTILE_MOUNT, inner)
       }
       if (spec.notFound !== undefined) app.use(handle(spec.notFound, metrics))
-      const onError = spec.onError ?? defaultError
+      const onError = spec.onError ?? defaultErrorReply
       app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
         send(res, onError(error))
       })
       const server = http.createServer(spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {}, app)
       how.onServer?.(server)
-      const port = await listen(server)
+      const port = await listenOnLoopback(server)
       return {
         port,
         server,

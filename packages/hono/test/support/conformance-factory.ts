@@ -1,15 +1,17 @@
 import type { IncomingMessage, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
 import {
   type AdapterFactory,
   type AppSpec,
+  defaultErrorReply,
   type Handler,
-  HttpError,
+  HOSTILE_MOUNT,
+  listenOnLoopback,
   plainServerLifecycle,
   type Reply,
   type StartOptions,
+  withAppLogger,
 } from '@routemeter/conformance'
 import type { AdapterOptions } from '@routemeter/core'
 import { type Context, Hono } from 'hono'
@@ -19,7 +21,6 @@ type Env = RoutemeterEnv & { Bindings: HttpBindings }
 
 /** Hono route paths take these as they are; RegExp routes do not exist in Hono. */
 const HOSTILE_PATHS = ['/odd/a@b=c;d,e']
-const HOSTILE_MOUNT = '/mount@x=y;z'
 
 function send(c: Context<Env>, answer: Reply): Response {
   const status = (answer.status ?? 200) as 200
@@ -40,11 +41,6 @@ function send(c: Context<Env>, answer: Reply): Response {
   }
   if (answer.text !== undefined) return c.text(answer.text, status)
   return c.body(null, status)
-}
-
-function defaultError(error: unknown): Reply {
-  const status = error instanceof HttpError ? error.status : 500
-  return { status, json: { error: (error as Error).message } }
 }
 
 /** Runs a neutral handler as a Hono handler; what it throws goes to `app.onError`. */
@@ -83,14 +79,7 @@ export const honoFactory: AdapterFactory = {
 
   async start(spec: AppSpec, options: AdapterOptions | undefined, how: StartOptions = {}) {
     // Hono has no logger of its own: routemeter's faults go to the `logger` option.
-    const metrics =
-      options === undefined
-        ? undefined
-        : routemeter(
-            how.appLog === undefined || (options as { logger?: unknown }).logger !== undefined
-              ? options
-              : { ...options, logger: how.appLog.logger },
-          )
+    const metrics = options === undefined ? undefined : routemeter(withAppLogger(options, how))
     const app = new Hono<Env>()
     if (metrics !== undefined) app.use(metrics)
     // Routes without a prefix on the app; each prefix a sub-app mounted with `app.route()` once
@@ -120,21 +109,14 @@ export const honoFactory: AdapterFactory = {
       app.route(HOSTILE_MOUNT, inner)
     }
     if (spec.notFound !== undefined) app.notFound(handle(spec.notFound, metrics))
-    const onError = spec.onError ?? defaultError
+    const onError = spec.onError ?? defaultErrorReply
     app.onError((error, c) => send(c, onError(error)))
     const server = createAdaptorServer({
       fetch: app.fetch,
       serverOptions: spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {},
     }) as Server
     how.onServer?.(server)
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    const port = (server.address() as AddressInfo).port
+    const port = await listenOnLoopback(server)
     return {
       port,
       server,

@@ -1,38 +1,35 @@
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import {
   type AdapterFactory,
   type AppSpec,
+  defaultErrorReply,
+  escapeRegExp,
   type Handler,
   HOSTILE,
-  HttpError,
+  HOSTILE_MOUNT,
+  LONG_REGEXP_LABEL,
+  listenOnLoopback,
   plainServerLifecycle,
   type Reply,
-  SEPARATORS,
   type StartOptions,
+  withAppLogger,
 } from '@routemeter/conformance'
 import type { AdapterOptions } from '@routemeter/core'
 import Koa3, { type Context, type Next } from 'koa'
 import Koa2 from 'koa2'
 import { type RoutemeterMiddleware, routemeter } from '../../src/index'
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-}
-
 /**
  * @koa/router labels a route with its path as registered; a RegExp route with its RegExp. Koa
  * matches the raw (percent-encoded) path, so spaces, unicode and line breaks live in RegExp
  * routes, in alternatives the request does not need to match.
  */
-const LONG_LABEL = `${SEPARATORS.join('')}é漢😀`.repeat(1024).slice(0, 12 * 1024)
 const HOSTILE_PATHS: ReadonlyArray<string | RegExp> = [
   '/odd/a@b=c;d,e',
   new RegExp(`^/re/one(?:${HOSTILE.map(escapeRegExp).join('|')})?$`),
-  new RegExp(`^/re/long(?:${escapeRegExp(LONG_LABEL)})?$`),
+  new RegExp(`^/re/long(?:${escapeRegExp(LONG_REGEXP_LABEL)})?$`),
 ]
-const HOSTILE_MOUNT = '/mount@x=y;z'
 
 type KoaConstructor = typeof Koa3
 
@@ -82,11 +79,6 @@ function jsonBody(limit: number) {
     }
     await next()
   }
-}
-
-function defaultError(error: unknown): Reply {
-  const status = error instanceof HttpError ? error.status : 500
-  return { status, json: { error: (error as Error).message } }
 }
 
 /** The spec's error handler as the first middleware after routemeter, as Koa apps write one. */
@@ -140,19 +132,12 @@ function koaFactory(name: string, Koa: KoaConstructor): AdapterFactory {
 
     async start(spec: AppSpec, options: AdapterOptions | undefined, how: StartOptions = {}) {
       // Koa has no logger of its own: routemeter's faults go to the `logger` option.
-      const metrics =
-        options === undefined
-          ? undefined
-          : routemeter(
-              how.appLog === undefined || (options as { logger?: unknown }).logger !== undefined
-                ? options
-                : { ...options, logger: how.appLog.logger },
-            )
+      const metrics = options === undefined ? undefined : routemeter(withAppLogger(options, how))
       const app = new Koa()
       // Errors are the tests' subject; Koa's default `error` listener would print each one.
       app.silent = true
       if (metrics !== undefined) app.use(metrics)
-      app.use(errorHandler(spec.onError ?? defaultError))
+      app.use(errorHandler(spec.onError ?? defaultErrorReply))
       app.use(jsonBody(spec.large ? 16 * 1024 * 1024 : 100 * 1024))
       // Routes without a prefix on one router; each prefix its own router (`prefix` option), in
       // the order first seen: several routers in one app, as larger Koa apps have them.
@@ -201,14 +186,7 @@ function koaFactory(name: string, Koa: KoaConstructor): AdapterFactory {
         app.callback(),
       )
       how.onServer?.(server)
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(0, '127.0.0.1', () => {
-          server.off('error', reject)
-          resolve()
-        })
-      })
-      const port = (server.address() as AddressInfo).port
+      const port = await listenOnLoopback(server)
       return {
         port,
         server,
