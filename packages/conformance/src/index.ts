@@ -13,6 +13,7 @@ export {
 export { HOSTILE, HOSTILE_MOUNT, HUGE, LONG_REGEXP_LABEL, SEPARATORS } from './hostile'
 export { injectionSuite } from './injection'
 export { optionsSuite } from './options'
+export { type MiddlewarePackage, packageExportsSuite } from './package-exports'
 export { plainServerLifecycle } from './plain-server'
 export { requestCountsSuite } from './requests'
 export { shutdownSuite } from './shutdown'
