@@ -1,8 +1,8 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
-import { sanitizeTagValue } from '@routemeter/core'
-import { type CaptureMeter, createCaptureMeter, waitUntil } from '@routemeter/core/testing'
+import { countedBySeries } from '@routemeter/conformance'
+import { type CaptureMeter, createCaptureMeter } from '@routemeter/core/testing'
 import { Hono } from 'hono'
 import { type RoutemeterEnv, type RoutemeterMiddleware, routemeter } from '../../src/index'
 
@@ -39,21 +39,8 @@ export class MeasuredHono {
   }
 
   /** Waits for `total` requests to have ended, flushes, and returns the counts by series. */
-  async counted(total: number): Promise<Record<string, number>> {
-    const meter = this.capture.meter
-    await waitUntil(() => meter.stats().activeRequests === 0, 'every request has ended')
-    await meter.flush()
-    const counts: Record<string, number> = {}
-    for (const sample of this.capture.find('http.server.requests')) {
-      const { route, method, status_code } = sample.tags
-      const key = `${method} ${route} ${status_code}`
-      counts[key] = (counts[key] ?? 0) + Number(sample.values[0])
-    }
-    const sum = Object.values(counts).reduce((a, b) => a + b, 0)
-    if (sum !== total) {
-      throw new Error(`${sum} requests counted, ${total} expected: ${JSON.stringify(counts)}`)
-    }
-    return counts
+  counted(total: number): Promise<Record<string, number>> {
+    return countedBySeries(this.capture, total)
   }
 
   async close(): Promise<void> {
@@ -67,7 +54,5 @@ export class MeasuredHono {
   }
 }
 
-/** The key `counted()` files a request under: the route as the wire carries it (DogStatsD tags). */
-export function key(method: string, route: string, status: number): string {
-  return `${method} ${sanitizeTagValue(route, 'dogstatsd')} ${status}`
-}
+/** The key `counted()` files a request under. */
+export { seriesKey as key } from '@routemeter/conformance'

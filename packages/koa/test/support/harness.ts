@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { sanitizeTagValue } from '@routemeter/core'
-import { type CaptureMeter, createCaptureMeter, waitUntil } from '@routemeter/core/testing'
+import { countedBySeries } from '@routemeter/conformance'
+import { type CaptureMeter, createCaptureMeter } from '@routemeter/core/testing'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import { type RoutemeterMiddleware, type RoutemeterOptions, routemeter } from '../../src/index'
@@ -51,20 +51,8 @@ export class MeasuredKoa {
   }
 
   /** Waits for `total` requests to have ended, flushes, and returns the counts by series. */
-  async counted(total: number): Promise<Record<string, number>> {
-    const meter = this.capture.meter
-    await waitUntil(() => meter.stats().activeRequests === 0, 'every request has ended')
-    await meter.flush()
-    const counts: Record<string, number> = {}
-    for (const sample of this.capture.find('http.server.requests')) {
-      const { route, method, status_code } = sample.tags
-      const key = `${method} ${route} ${status_code}`
-      counts[key] = (counts[key] ?? 0) + Number(sample.values[0])
-    }
-    const sum = Object.values(counts).reduce((a, b) => a + b, 0)
-    if (sum !== total)
-      throw new Error(`${sum} requests counted, ${total} expected: ${JSON.stringify(counts)}`)
-    return counts
+  counted(total: number): Promise<Record<string, number>> {
+    return countedBySeries(this.capture, total)
   }
 
   async close(): Promise<void> {
@@ -78,7 +66,5 @@ export class MeasuredKoa {
   }
 }
 
-/** The key `counted()` files a request under: the route as the wire carries it (DogStatsD tags). */
-export function key(method: string, route: string, status: number): string {
-  return `${method} ${sanitizeTagValue(route, 'dogstatsd')} ${status}`
-}
+/** The key `counted()` files a request under. */
+export { seriesKey as key } from '@routemeter/conformance'
