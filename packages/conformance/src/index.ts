@@ -8,14 +8,13 @@ export { executionTimersSuite } from './execution-timers'
 export {
   defaultErrorReply,
   escapeRegExp,
-  listenOnLoopback,
   withAppLogger,
 } from './factory-parts'
 export { HOSTILE, HOSTILE_MOUNT, HUGE, LONG_REGEXP_LABEL, SEPARATORS } from './hostile'
 export { injectionSuite } from './injection'
 export { optionsSuite } from './options'
 export { type MiddlewarePackage, packageExportsSuite } from './package-exports'
-export { plainServerLifecycle } from './plain-server'
+export { plainServerLifecycle, plainServerOptions, startPlainServer } from './plain-server'
 export { requestCountsSuite } from './requests'
 export { shutdownSuite } from './shutdown'
 export { stalledPeerSuite } from './stalled-peer'

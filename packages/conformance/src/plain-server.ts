@@ -1,5 +1,7 @@
 import type { Server } from 'node:http'
-import type { AppSpec, StartedApp } from './adapter'
+import type { Meter } from '@routemeter/core'
+import type { AppSpec, StartedApp, StartOptions } from './adapter'
+import { listenOnLoopback } from './factory-parts'
 
 /** What a middleware-style adapter (`routemeter(options)` for Express, Koa, Hono) is closed by. */
 interface ClosableMetrics {
@@ -38,5 +40,31 @@ export function plainServerLifecycle(
       await closeServer()
       await metrics?.close()
     },
+  }
+}
+
+/** The `http.Server` options for `spec`: headers up to 16 MB for the `large` (injection) apps. */
+export function plainServerOptions(spec: AppSpec): { maxHeaderSize?: number } {
+  return spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {}
+}
+
+/**
+ * Hands `server` (built, not yet listening) to `how.onServer`, listens on a loopback port and
+ * returns the started app: its port, server, the middleware's meter and the plain-server
+ * lifecycle. The end of every middleware-style factory's `start()`.
+ */
+export async function startPlainServer(
+  server: Server,
+  metrics: (ClosableMetrics & { readonly meter: Meter }) | undefined,
+  spec: AppSpec,
+  how: StartOptions,
+): Promise<StartedApp> {
+  how.onServer?.(server)
+  const port = await listenOnLoopback(server)
+  return {
+    port,
+    server,
+    meter: metrics?.meter,
+    ...plainServerLifecycle(server, metrics, spec),
   }
 }

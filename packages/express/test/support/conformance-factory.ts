@@ -9,10 +9,10 @@ import {
   HOSTILE,
   HOSTILE_MOUNT,
   LONG_REGEXP_LABEL,
-  listenOnLoopback,
-  plainServerLifecycle,
+  plainServerOptions,
   type Reply,
   type StartOptions,
+  startPlainServer,
   withAppLogger,
 } from '@routemeter/conformance'
 import type { AdapterOptions } from '@routemeter/core'
@@ -149,15 +149,8 @@ function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
       app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
         send(res, onError(error))
       })
-      const server = http.createServer(spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {}, app)
-      how.onServer?.(server)
-      const port = await listenOnLoopback(server)
-      return {
-        port,
-        server,
-        meter: metrics?.meter,
-        ...plainServerLifecycle(server, metrics, spec),
-      }
+      const server = http.createServer(plainServerOptions(spec), app)
+      return startPlainServer(server, metrics, spec, how)
     },
   }
 }

@@ -7,10 +7,10 @@ import {
   defaultErrorReply,
   type Handler,
   HOSTILE_MOUNT,
-  listenOnLoopback,
-  plainServerLifecycle,
+  plainServerOptions,
   type Reply,
   type StartOptions,
+  startPlainServer,
   withAppLogger,
 } from '@routemeter/conformance'
 import type { AdapterOptions } from '@routemeter/core'
@@ -113,15 +113,8 @@ export const honoFactory: AdapterFactory = {
     app.onError((error, c) => send(c, onError(error)))
     const server = createAdaptorServer({
       fetch: app.fetch,
-      serverOptions: spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {},
+      serverOptions: plainServerOptions(spec),
     }) as Server
-    how.onServer?.(server)
-    const port = await listenOnLoopback(server)
-    return {
-      port,
-      server,
-      meter: metrics?.meter,
-      ...plainServerLifecycle(server, metrics, spec),
-    }
+    return startPlainServer(server, metrics, spec, how)
   },
 }

@@ -9,10 +9,10 @@ import {
   HOSTILE,
   HOSTILE_MOUNT,
   LONG_REGEXP_LABEL,
-  listenOnLoopback,
-  plainServerLifecycle,
+  plainServerOptions,
   type Reply,
   type StartOptions,
+  startPlainServer,
   withAppLogger,
 } from '@routemeter/conformance'
 import type { AdapterOptions } from '@routemeter/core'
@@ -181,18 +181,8 @@ function koaFactory(name: string, Koa: KoaConstructor): AdapterFactory {
         const notFound = handle(spec.notFound, metrics)
         app.use(notFound)
       }
-      const server = http.createServer(
-        spec.large ? { maxHeaderSize: 16 * 1024 * 1024 } : {},
-        app.callback(),
-      )
-      how.onServer?.(server)
-      const port = await listenOnLoopback(server)
-      return {
-        port,
-        server,
-        meter: metrics?.meter,
-        ...plainServerLifecycle(server, metrics, spec),
-      }
+      const server = http.createServer(plainServerOptions(spec), app.callback())
+      return startPlainServer(server, metrics, spec, how)
     },
   }
 }
