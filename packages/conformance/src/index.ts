@@ -12,6 +12,7 @@ export {
 } from './factory-parts'
 export { HOSTILE, HOSTILE_MOUNT, HUGE, LONG_REGEXP_LABEL, SEPARATORS } from './hostile'
 export { injectionSuite } from './injection'
+export { closeMeasuredApp, fetchAnswer } from './measured-app'
 export { optionsSuite } from './options'
 export { type MiddlewarePackage, packageExportsSuite } from './package-exports'
 export { plainServerLifecycle, plainServerOptions, startPlainServer } from './plain-server'

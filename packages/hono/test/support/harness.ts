@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
-import { countedBySeries } from '@routemeter/conformance'
+import { closeMeasuredApp, countedBySeries, fetchAnswer } from '@routemeter/conformance'
 import { type CaptureMeter, createCaptureMeter } from '@routemeter/core/testing'
 import { Hono } from 'hono'
 import { type RoutemeterEnv, type RoutemeterMiddleware, routemeter } from '../../src/index'
@@ -34,8 +34,7 @@ export class MeasuredHono {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     }
     const port = (this.server.address() as AddressInfo).port
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers })
-    return { status: response.status, body: await response.text() }
+    return fetchAnswer(port, path, method, headers)
   }
 
   /** Waits for `total` requests to have ended, flushes, and returns the counts by series. */
@@ -43,14 +42,8 @@ export class MeasuredHono {
     return countedBySeries(this.capture, total)
   }
 
-  async close(): Promise<void> {
-    const server = this.server
-    if (server !== undefined) {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
-    await this.metrics.close()
-    await this.capture.meter.close()
+  close(): Promise<void> {
+    return closeMeasuredApp(this.server, this.metrics, this.capture)
   }
 }
 

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { countedBySeries } from '@routemeter/conformance'
+import { closeMeasuredApp, countedBySeries, fetchAnswer } from '@routemeter/conformance'
 import { type CaptureMeter, createCaptureMeter } from '@routemeter/core/testing'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
@@ -46,8 +46,7 @@ export class MeasuredKoa {
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: string }> {
     const port = (this.server?.address() as AddressInfo | null)?.port ?? (await this.listen())
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers })
-    return { status: response.status, body: await response.text() }
+    return fetchAnswer(port, path, method, headers)
   }
 
   /** Waits for `total` requests to have ended, flushes, and returns the counts by series. */
@@ -55,14 +54,8 @@ export class MeasuredKoa {
     return countedBySeries(this.capture, total)
   }
 
-  async close(): Promise<void> {
-    const server = this.server
-    if (server !== undefined) {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
-    await this.metrics.close()
-    await this.capture.meter.close()
+  close(): Promise<void> {
+    return closeMeasuredApp(this.server, this.metrics, this.capture)
   }
 }
 
