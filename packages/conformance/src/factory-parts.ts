@@ -5,11 +5,6 @@ import { HttpError, type Reply, type StartOptions } from './adapter'
 
 /** The parts every adapter's factory builds the same way, whatever its framework. */
 
-/** `text` as a RegExp source that matches it literally (for the factories' RegExp routes). */
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-}
-
 /**
  * The app's error reply when the spec gives no `onError`: the status of an {@link HttpError},
  * else 500, with `{ "error": message }`.

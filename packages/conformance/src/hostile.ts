@@ -21,12 +21,26 @@ export const HUGE = `${SEPARATORS.join('')}é漢😀`
   .repeat(Math.ceil((1024 * 1024) / 16))
   .slice(0, 1024 * 1024)
 
+/** `text` as a RegExp source that matches it literally. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/** 12 KB of separators and unicode: about the longest label a RegExp route can carry (below). */
+const LONG_REGEXP_LABEL = `${SEPARATORS.join('')}é漢😀`.repeat(1024).slice(0, 12 * 1024)
+
 /**
- * A route label of 12 KB of separators and unicode, for frameworks whose routes may be RegExps:
- * V8 refuses RegExps much over 16 KB of source, so that is about the longest label such an app
- * can have (1 MB strings reach the app through paths, headers and bodies instead).
+ * Routes for frameworks whose routes may be RegExps (labelled with the RegExp's text): every
+ * hostile string, and a 12 KB label, in alternatives the requests `/re/one` and `/re/long` do not
+ * need to match (such frameworks match the raw, percent-encoded path, so spaces, unicode and line
+ * breaks can only live there). V8 refuses RegExps much over 16 KB of source, so 12 KB is about the
+ * longest label such an app can have; 1 MB strings reach the app through paths, headers and
+ * bodies instead.
  */
-export const LONG_REGEXP_LABEL = `${SEPARATORS.join('')}é漢😀`.repeat(1024).slice(0, 12 * 1024)
+export const HOSTILE_REGEXP_ROUTES: readonly RegExp[] = [
+  new RegExp(`^/re/one(?:${HOSTILE.map(escapeRegExp).join('|')})?$`),
+  new RegExp(`^/re/long(?:${escapeRegExp(LONG_REGEXP_LABEL)})?$`),
+]
 
 /** A mount point with separators in it, for the factories' nested hostile route. */
 export const HOSTILE_MOUNT = '/mount@x=y;z'

@@ -7,10 +7,9 @@ export { excludeSuite } from './exclude'
 export { executionTimersSuite } from './execution-timers'
 export {
   defaultErrorReply,
-  escapeRegExp,
   withAppLogger,
 } from './factory-parts'
-export { HOSTILE, HOSTILE_MOUNT, HUGE, LONG_REGEXP_LABEL, SEPARATORS } from './hostile'
+export { HOSTILE, HOSTILE_MOUNT, HOSTILE_REGEXP_ROUTES, HUGE, SEPARATORS } from './hostile'
 export { injectionSuite } from './injection'
 export { closeMeasuredApp, fetchAnswer } from './measured-app'
 export { optionsSuite } from './options'
