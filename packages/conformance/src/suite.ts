@@ -63,3 +63,15 @@ export const LOAD_TIMEOUT_MS = 180_000
  * minute (from the app's start); a slower run fails on time instead of on a second log line.
  */
 export const WITHIN_LOG_MINUTE_MS = 55_000
+
+/** How often the fault log may speak for one kind: once, then at most once a minute (core's fault-log). */
+const FAULT_LOG_INTERVAL_MS = 60_000
+
+/**
+ * The most log lines one fault kind may have produced in `elapsedMs` under that rule: one for a
+ * run inside the first minute, one more for each minute begun after it. A load run on a slow
+ * machine may take longer than a minute; it is held to the rule, not to a deadline.
+ */
+export function faultLogLimit(elapsedMs: number): number {
+  return Math.floor(elapsedMs / FAULT_LOG_INTERVAL_MS) + 1
+}
