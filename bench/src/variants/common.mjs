@@ -67,3 +67,18 @@ export function closeHotShots(client) {
 export function flushHotShots(client) {
   return new Promise((resolve) => client.flush(() => resolve()))
 }
+
+/**
+ * Mounts a middleware-style routemeter adapter (Express, Koa, Hono) the way a user would, before
+ * the routes. The middleware owns its meter (`mw.meter`), which the bench flushes at the edges of
+ * each measured burst; `mw.close()` flushes and closes it.
+ */
+export function mountRoutemeter(app, routemeter, ctx, meterExtra) {
+  const mw = routemeter(meterOptions(ctx, meterExtra))
+  app.use(mw)
+  return {
+    flush: () => mw.meter.flush(),
+    stats: () => mw.meter.stats(),
+    close: () => mw.close(),
+  }
+}

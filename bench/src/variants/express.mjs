@@ -5,7 +5,7 @@ import {
   closeNode,
   hotShotsClient,
   listenNode,
-  meterOptions,
+  mountRoutemeter,
   PAYLOAD,
   promCount,
   routePaths,
@@ -15,15 +15,7 @@ function noop() {}
 
 async function withRoutemeter(app, ctx, meterExtra) {
   const { routemeter } = await import('@routemeter/express')
-  // Mounted the way a user would; the middleware owns its meter (`mw.meter`), which the bench
-  // flushes at the edges of each measured burst; `mw.close()` flushes and closes it.
-  const mw = routemeter(meterOptions(ctx, meterExtra))
-  app.use(mw)
-  return {
-    flush: () => mw.meter.flush(),
-    stats: () => mw.meter.stats(),
-    close: () => mw.close(),
-  }
+  return mountRoutemeter(app, routemeter, ctx, meterExtra)
 }
 
 export async function buildExpress(kind, ctx) {

@@ -1,6 +1,13 @@
 // Hono 4 servers on @hono/node-server, one per variant; same handler everywhere, only the
 // metrics wiring differs.
-import { closeNode, listenNode, meterOptions, PAYLOAD, promCount, routePaths } from './common.mjs'
+import {
+  closeNode,
+  listenNode,
+  mountRoutemeter,
+  PAYLOAD,
+  promCount,
+  routePaths,
+} from './common.mjs'
 
 function emptyMiddleware(_c, next) {
   return next()
@@ -8,15 +15,7 @@ function emptyMiddleware(_c, next) {
 
 async function withRoutemeter(app, ctx, meterExtra) {
   const { routemeter } = await import('@routemeter/hono')
-  // Mounted the way a user would, before the routes; the middleware owns its meter
-  // (`mw.meter`), which the bench flushes at the edges of each measured burst.
-  const mw = routemeter(meterOptions(ctx, meterExtra))
-  app.use(mw)
-  return {
-    flush: () => mw.meter.flush(),
-    stats: () => mw.meter.stats(),
-    close: () => mw.close(),
-  }
+  return mountRoutemeter(app, routemeter, ctx, meterExtra)
 }
 
 export async function buildHono(kind, ctx) {

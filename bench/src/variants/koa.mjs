@@ -4,7 +4,14 @@
 
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import { closeNode, listenNode, meterOptions, PAYLOAD, promCount, routePaths } from './common.mjs'
+import {
+  closeNode,
+  listenNode,
+  mountRoutemeter,
+  PAYLOAD,
+  promCount,
+  routePaths,
+} from './common.mjs'
 
 function emptyMiddleware(_ctx, next) {
   return next()
@@ -12,15 +19,7 @@ function emptyMiddleware(_ctx, next) {
 
 async function withRoutemeter(app, ctx, meterExtra) {
   const { routemeter } = await import('@routemeter/koa')
-  // Mounted the way a user would, before the router; the middleware owns its meter
-  // (`mw.meter`), which the bench flushes at the edges of each measured burst.
-  const mw = routemeter(meterOptions(ctx, meterExtra))
-  app.use(mw)
-  return {
-    flush: () => mw.meter.flush(),
-    stats: () => mw.meter.stats(),
-    close: () => mw.close(),
-  }
+  return mountRoutemeter(app, routemeter, ctx, meterExtra)
 }
 
 export async function buildKoa(kind, ctx) {
