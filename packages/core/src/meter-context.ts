@@ -3,6 +3,7 @@ import type { FaultLog } from './fault-log'
 import type { MetricId, Namer, RequestSeriesInfo, UserMetricSource } from './naming'
 import type { ResolvedOptions, Tags } from './options'
 import type { SeriesRegistry } from './registry'
+import type { SeriesVariants } from './request-variants'
 import { sanitizeName } from './sanitize'
 import {
   CounterSeries,
@@ -23,6 +24,11 @@ export class MeterContext {
   enabled: boolean
   /** Recordings that went to the overflow bucket or were dropped at the series cap. */
   overflowed = 0
+  /**
+   * What splits request series beyond route × method × status (scheme, HTTP version, labels);
+   * `undefined` when nothing does, so a plain request never computes a variant.
+   */
+  readonly variants: SeriesVariants | undefined
   private readonly rateField: string
   private readonly sampleRate: number
   private readonly maxSamples: number
@@ -34,8 +40,10 @@ export class MeterContext {
     readonly wire: WireFormat,
     readonly registry: SeriesRegistry,
     readonly faults: FaultLog,
+    variants?: SeriesVariants,
   ) {
     this.enabled = options.enabled
+    this.variants = variants?.active === true ? variants : undefined
     this.sampleRate = options.sampleRate
     this.rateField = options.sampleRate < 1 ? `|@${formatSampleRate(options.sampleRate)}` : ''
     this.maxSamples = options.maxSamplesPerSeries

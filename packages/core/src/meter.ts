@@ -11,6 +11,7 @@ import { createNamer } from './naming'
 import { type MeterOptions, type ResolvedOptions, resolveOptions, type Tags } from './options'
 import { ProcessMetrics } from './process-metrics'
 import { SeriesRegistry } from './registry'
+import type { RawResponse } from './response-end'
 import { RouteMetrics, tagsKey } from './route-metrics'
 import { sanitizeSetMember } from './sanitize'
 import { CounterSeries, GaugeSeries, type SampleType, type Series, SetSeries } from './series'
@@ -70,14 +71,23 @@ export interface Meter {
   route(template: string): RouteMetrics
   /** The bucket for requests no route matched. */
   readonly unmatched: RouteMetrics
-  /** Marks a request as started; returns its start time for {@link Meter.requestEnded}. */
-  requestStarted(): number
-  /** Marks a request as finished and records it on `route` (nothing is recorded when undefined). */
+  /**
+   * Marks a request as started; returns its start time for {@link Meter.requestEnded}. Adapters
+   * pass Node's response, which options that need more than route × method × status read.
+   */
+  requestStarted(res?: RawResponse): number
+  /**
+   * Marks a request as finished and records it on `route` (nothing is recorded when undefined).
+   * `res` is Node's response and `request` the framework's request object (what `labels`
+   * functions are given); both are read only when the naming or the options need them.
+   */
   requestEnded(
     route: RouteMetrics | undefined,
     method: string,
     statusCode: number,
     startedAt: number,
+    res?: RawResponse,
+    request?: unknown,
   ): void
   /** Sends everything recorded so far; resolves when it has left the process. */
   flush(): Promise<void>
@@ -243,7 +253,7 @@ export class AggregatingMeter implements Meter {
     return route
   }
 
-  requestStarted(): number {
+  requestStarted(_res?: RawResponse): number {
     this.activeRequests++
     this.tracksRequests = true
     return performance.now()
@@ -254,8 +264,10 @@ export class AggregatingMeter implements Meter {
     method: string,
     statusCode: number,
     startedAt: number,
+    res?: RawResponse,
+    request?: unknown,
   ): void {
-    route?.record(method, statusCode, performance.now() - startedAt)
+    route?.record(method, statusCode, performance.now() - startedAt, res, request)
     if (--this.activeRequests === 0 && this.drained !== undefined) this.drained()
   }
 

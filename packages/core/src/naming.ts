@@ -2,6 +2,7 @@ import { errorText, type FaultLog } from './fault-log'
 import { methodName } from './http-method'
 import type { NamingStyle, Tags } from './options'
 import { PROCESS_GAUGE_NAMES } from './process-metrics'
+import type { SeriesVariant } from './request-variants'
 import { OVERFLOW_SEGMENT, routeToPathSegments, UNMATCHED_SEGMENT } from './route-path'
 
 /** Label used for requests no route matched (tag style); path style uses `_unmatched`. */
@@ -22,6 +23,12 @@ export interface RequestSeriesInfo {
   readonly statusCode: number
   /** `1xx` … `5xx`, or `unknown`. */
   readonly statusClass: string
+  /** `http` / `https`; set only when the naming style uses it (`otel`). */
+  readonly scheme?: string
+  /** `1.0`, `1.1`, `2`; set only when the naming style uses it (`otel`). */
+  readonly protocolVersion?: string
+  /** The request's label values by label name; set only when `labels` are configured. */
+  readonly labels?: Readonly<Record<string, string>>
 }
 
 /** A metric as the namer wants it; the prefix is added and everything is sanitised later. */
@@ -67,8 +74,9 @@ export function requestSeriesInfo(
   routeKind: RouteKind,
   methodIdx: number,
   statusCode: number,
+  variant: SeriesVariant | undefined,
 ): RequestSeriesInfo {
-  return {
+  const info: RequestSeriesInfo = {
     route:
       routeKind === 'matched'
         ? route
@@ -79,6 +87,13 @@ export function requestSeriesInfo(
     method: methodName(methodIdx),
     statusCode,
     statusClass: statusClassOf(statusCode),
+  }
+  if (variant === undefined) return info
+  return {
+    ...info,
+    ...(variant.scheme === undefined ? {} : { scheme: variant.scheme }),
+    ...(variant.protocolVersion === undefined ? {} : { protocolVersion: variant.protocolVersion }),
+    ...(variant.labels === undefined ? {} : { labels: variant.labels }),
   }
 }
 

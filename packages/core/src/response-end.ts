@@ -74,7 +74,7 @@ export class ResponseEnds<Subject extends object> {
 
   constructor(
     /** Called once per watched response, with the status to record. */
-    private readonly ended: (subject: Subject, status: number) => void,
+    private readonly ended: (subject: Subject, status: number, res: RawResponse) => void,
   ) {
     const ends = this
     // The subject is taken before the status is worked out: `close` follows every `finish`,
@@ -85,6 +85,7 @@ export class ResponseEnds<Subject extends object> {
       ends.ended(
         subject,
         this instanceof ServerResponse ? sentStatus(this) : http2Status(this as Http2Response),
+        this,
       )
     }
     this.closeListener = function onResponseClose(this: RawResponse): void {
@@ -96,6 +97,7 @@ export class ResponseEnds<Subject extends object> {
         this instanceof ServerResponse
           ? unfinishedStatus(this)
           : http2Status(this as Http2Response),
+        this,
       )
     }
     this.socketCloseListener = function onQueuedSocketClose(this: Socket): void {
@@ -131,7 +133,7 @@ export class ResponseEnds<Subject extends object> {
     for (const res of this.queued) {
       if (res.req?.socket !== socket) continue
       const subject = this.take(res)
-      if (subject !== undefined) this.ended(subject, CLIENT_CLOSED_REQUEST)
+      if (subject !== undefined) this.ended(subject, CLIENT_CLOSED_REQUEST, res)
     }
   }
 

@@ -2,6 +2,8 @@ import { methodIndex, methodName } from './http-method'
 import type { MeterContext } from './meter-context'
 import { type RouteKind, requestSeriesInfo } from './naming'
 import type { Tags } from './options'
+import { type SeriesVariant, VARIANT_STRIDE } from './request-variants'
+import type { RawResponse } from './response-end'
 import type { RequestSeries, SampleSeries } from './series'
 import { type Stopper, startStopper, timeCall } from './stopper'
 
@@ -47,15 +49,28 @@ export class RouteMetrics {
   /**
    * Records one finished request. `statusCode` outside 100–999 is recorded as `0`. A duration
    * that is negative or not finite is not sampled (an `Infinity` would poison the backend's mean
-   * and upper); the request is still counted.
+   * and upper); the request is still counted. `res` (Node's response) and `request` (the
+   * framework's request object) are read only when the naming or the options split series
+   * further (scheme, HTTP version, request labels).
    */
-  record(method: string, statusCode: number, durationMs: number): void {
+  record(
+    method: string,
+    statusCode: number,
+    durationMs: number,
+    res?: RawResponse,
+    request?: unknown,
+  ): void {
     const ctx = this.ctx
     if (!ctx.enabled) return
     const status =
       statusCode >= 100 && statusCode <= 999 && (statusCode | 0) === statusCode ? statusCode : 0
-    const key = status * 16 + methodIndex(method)
-    const series = this.series.get(key) ?? this.createSeries(key)
+    let key = status * 16 + methodIndex(method)
+    let variant: SeriesVariant | undefined
+    if (ctx.variants !== undefined) {
+      variant = ctx.variants.of(res, request)
+      key += variant.id * VARIANT_STRIDE
+    }
+    const series = this.series.get(key) ?? this.createSeries(key, variant)
     series.count.value++
     if (series.overflow) ctx.overflowed++
     if (durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY)
@@ -73,25 +88,31 @@ export class RouteMetrics {
     return this.scopes[index] ?? this.createScope(index)
   }
 
-  private createSeries(key: number): RequestSeries {
+  private createSeries(key: number, variant: SeriesVariant | undefined): RequestSeries {
     const ctx = this.ctx
     let series: RequestSeries
     if (ctx.registry.hasRoom || this.kind === 'overflow') {
-      const info = requestSeriesInfo(this.route, this.kind, key & 15, Math.floor(key / 16))
+      const info = requestSeriesInfo(
+        this.route,
+        this.kind,
+        key & 15,
+        Math.floor((key % VARIANT_STRIDE) / 16),
+        variant,
+      )
       series = ctx.registry.add(ctx.newRequestSeries(info))
     } else {
       ctx.faults.report(
         'series-cap',
         `more than ${ctx.options.maxSeries} series; route ${JSON.stringify(this.route.slice(0, 100))} is counted in the overflow bucket`,
       )
-      series = this.overflow().seriesForKey(key)
+      series = this.overflow().seriesForKey(key, variant)
     }
     this.series.set(key, series)
     return series
   }
 
-  private seriesForKey(key: number): RequestSeries {
-    return this.series.get(key) ?? this.createSeries(key)
+  private seriesForKey(key: number, variant: SeriesVariant | undefined): RequestSeries {
+    return this.series.get(key) ?? this.createSeries(key, variant)
   }
 
   private createScope(index: number): ExecutionScope {
@@ -142,7 +163,7 @@ class ExecutionScope implements ExecutionTimers {
       )
       return null
     }
-    const route = requestSeriesInfo(this.route, this.kind, 0, 0).route
+    const route = requestSeriesInfo(this.route, this.kind, 0, 0, undefined).route
     const id = ctx.namer.executionTimer(name, {
       route,
       routeKind: this.kind,

@@ -75,7 +75,7 @@ export class Measurer {
       req,
       res,
       entry.start,
-      this.meter.requestStarted(),
+      this.meter.requestStarted(res),
     )
     req.metrics = tracker
     this.ends.watch(res, tracker)

@@ -80,6 +80,8 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
       this.req.method ?? '',
       status,
       this.startedAt,
+      this.res,
+      this.req,
     )
   }
 

@@ -37,7 +37,7 @@ export class RequestLifecycle {
     /** `undefined` when there is no exclude list, to skip the URL check per request. */
     private readonly isExcluded: ((url: string) => boolean) | undefined,
   ) {
-    this.ends = new ResponseEnds((request, status) => this.end(request, status))
+    this.ends = new ResponseEnds((request, status, res) => this.end(request, status, res))
   }
 
   readonly onRequest = (
@@ -47,8 +47,9 @@ export class RequestLifecycle {
   ): void => {
     const measured = request as MeasuredRequest
     measured[kRoute] = this.routeFor(request)
-    measured[kStartedAt] = this.meter.requestStarted()
-    this.ends.watch(reply.raw as RawResponse, measured)
+    const raw = reply.raw as RawResponse
+    measured[kStartedAt] = this.meter.requestStarted(raw)
+    this.ends.watch(raw, measured)
     done()
   }
 
@@ -76,7 +77,7 @@ export class RequestLifecycle {
     return route
   }
 
-  private end(request: MeasuredRequest, statusCode: number): void {
+  private end(request: MeasuredRequest, statusCode: number, res: RawResponse): void {
     if (request[kPhase] === ENDED) return
     request[kPhase] = ENDED
     this.meter.requestEnded(
@@ -84,6 +85,8 @@ export class RequestLifecycle {
       request.method,
       statusCode,
       request[kStartedAt],
+      res,
+      request,
     )
   }
 
@@ -95,6 +98,12 @@ export class RequestLifecycle {
   private recordUnstarted(request: MeasuredRequest, reply: FastifyReply): void {
     if (request[kPhase] === ENDED) return
     request[kPhase] = ENDED
-    this.routeFor(request)?.record(request.method, reply.statusCode, reply.elapsedTime)
+    this.routeFor(request)?.record(
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime,
+      reply.raw as RawResponse,
+      request,
+    )
   }
 }

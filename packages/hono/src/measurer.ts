@@ -51,16 +51,16 @@ export class Measurer {
       await next()
       return
     }
+    const outgoing = outgoingOf(c)
     const tracker = new RequestTracker(
       this,
       this.meter,
       this.labels,
       c,
-      this.meter.requestStarted(),
+      this.meter.requestStarted(outgoing),
     )
     c.set('metrics', tracker)
-    const outgoing = (c.env as NodeBindings | undefined)?.outgoing
-    if (outgoing !== undefined && typeof outgoing === 'object') {
+    if (outgoing !== undefined) {
       this.ends.watch(outgoing, tracker)
       await next()
       return
@@ -69,7 +69,7 @@ export class Measurer {
       await next()
     } finally {
       // Hono has answered errors (`onError`) and 404s by now: `c.res` is the Response.
-      tracker.end(c.res.status)
+      tracker.end(c.res.status, undefined)
     }
   }
 
@@ -78,6 +78,12 @@ export class Measurer {
   }
 }
 
-function endTracker(tracker: RequestTracker, status: number): void {
-  tracker.end(status)
+function endTracker(tracker: RequestTracker, status: number, res: RawResponse): void {
+  tracker.end(status, res)
+}
+
+/** Node's response under @hono/node-server; `undefined` on other runtimes. */
+function outgoingOf(c: Context): RawResponse | undefined {
+  const outgoing = (c.env as NodeBindings | undefined)?.outgoing
+  return outgoing !== undefined && typeof outgoing === 'object' ? outgoing : undefined
 }

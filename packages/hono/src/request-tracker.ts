@@ -1,4 +1,4 @@
-import type { ExecutionTimers, Meter, Stopper, Tags } from '@routemeter/core'
+import type { ExecutionTimers, Meter, RawResponse, Stopper, Tags } from '@routemeter/core'
 import type { Context } from 'hono'
 import type { RouteLabels } from './route-labels'
 
@@ -26,9 +26,9 @@ export class RequestTracker implements ExecutionTimers {
   }
 
   /** Records the request with the status sent (or 499 / 408, read by core on Node). */
-  end(status: number): void {
+  end(status: number, res: RawResponse | undefined): void {
     const c = this.c
-    this.meter.requestEnded(this.labels.of(c), c.req.method, status, this.startedAt)
+    this.meter.requestEnded(this.labels.of(c), c.req.method, status, this.startedAt, res, c)
   }
 
   /** Execution timers for the route as known now (`unmatched` before a route ran), and the method. */

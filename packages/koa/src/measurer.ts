@@ -64,7 +64,7 @@ export class Measurer {
       this.meter,
       this.labels,
       ctx,
-      this.meter.requestStarted(),
+      this.meter.requestStarted(ctx.res),
     )
     ctx.metrics = tracker
     this.ends.watch(ctx.res, tracker)
@@ -76,6 +76,6 @@ export class Measurer {
   }
 }
 
-function endTracker(tracker: RequestTracker, status: number): void {
-  tracker.end(status)
+function endTracker(tracker: RequestTracker, status: number, res: RawResponse): void {
+  tracker.end(status, res)
 }

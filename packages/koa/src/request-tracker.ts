@@ -1,4 +1,4 @@
-import type { ExecutionTimers, Meter, Stopper, Tags } from '@routemeter/core'
+import type { ExecutionTimers, Meter, RawResponse, Stopper, Tags } from '@routemeter/core'
 import type { RouteLabels, RouterContext } from './route-labels'
 
 /**
@@ -25,9 +25,9 @@ export class RequestTracker implements ExecutionTimers {
   }
 
   /** Records the request with the status core read from the response (sent, 499 or 408). */
-  end(status: number): void {
+  end(status: number, res: RawResponse): void {
     const ctx = this.ctx
-    this.meter.requestEnded(this.labels.of(ctx), ctx.method, status, this.startedAt)
+    this.meter.requestEnded(this.labels.of(ctx), ctx.method, status, this.startedAt, res, ctx)
   }
 
   /** Execution timers for the route as known now (`unmatched` before the router ran), and the method. */
