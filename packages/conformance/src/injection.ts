@@ -173,7 +173,9 @@ export function injectionSuite({ test, factory }: SuiteContext): void {
 
       // Exactly the lines the meter produced, each well formed.
       expect(receiver.lines()).toHaveLength(lines)
-      for (const packet of receiver.packets) expect(packet.length).toBeLessThanOrEqual(1432)
+      const { maxBufferSize } = (app.meter as Meter).options
+      for (const packet of receiver.packets)
+        expect(packet.length).toBeLessThanOrEqual(maxBufferSize)
       for (const line of receiver.lines()) expect(line).toMatch(LINE_SHAPE)
 
       const samples = receiver.samples()

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net'
 import type { StatsD } from 'hot-shots'
 import { RoutemeterOptionError } from './errors'
 import type { CustomNaming } from './naming'
@@ -48,7 +49,10 @@ export interface MeterOptions {
   closeWaitMs?: number
   /** Fraction (0–1] of timer samples kept; counters stay exact. Env `STATSD_SAMPLE_RATE`. Default `1`. */
   sampleRate?: number
-  /** Largest datagram in bytes. Env `STATSD_MAX_BUFFER_SIZE`. Default `1432` (fits a 1500 MTU). */
+  /**
+   * Largest datagram (or TCP batch) in bytes. Env `STATSD_MAX_BUFFER_SIZE`. Default `1432` (fits
+   * a 1500-byte MTU) for UDP to another host; `8192` for a loopback host, `uds` and `tcp`.
+   */
   maxBufferSize?: number
   /** Cap on distinct series; beyond it requests go to the overflow route. Default `20000`. */
   maxSeries?: number
@@ -146,7 +150,14 @@ export function resolveOptions(
   const client = reader.client()
   const logger = reader.logger()
   warnAboutEnabledFlag(options, env, logger)
-  const maxBufferSize = reader.integer('maxBufferSize', 'STATSD_MAX_BUFFER_SIZE', 1432, 512, 65_507)
+  const host = reader.string('host', 'STATSD_HOST', '127.0.0.1')
+  const maxBufferSize = reader.integer(
+    'maxBufferSize',
+    'STATSD_MAX_BUFFER_SIZE',
+    defaultBufferSize(protocol, host),
+    512,
+    65_507,
+  )
   const maxQueueBytes = reader.integer('maxQueueBytes', undefined, 1_048_576, 1024, 1_073_741_824)
   // A queue smaller than one datagram (plus its newline) would drop every full datagram.
   if (maxQueueBytes <= maxBufferSize) {
@@ -158,7 +169,7 @@ export function resolveOptions(
   }
   return {
     enabled: reader.boolean('enabled', 'STATSD_ENABLED', true),
-    host: reader.string('host', 'STATSD_HOST', '127.0.0.1'),
+    host,
     port: reader.integer('port', 'STATSD_PORT', 8125, 1, 65535),
     protocol,
     path: reader.optionalString('path', 'STATSD_PATH'),
@@ -189,6 +200,30 @@ export function resolveOptions(
     client,
     logger,
   }
+}
+
+/** What fits one Ethernet frame (1500-byte MTU less IP and UDP headers, as the StatsD clients use). */
+export const NETWORK_DATAGRAM_BYTES = 1432
+/**
+ * Datagrams to this machine (and TCP batches) never cross a 1500-byte link, so they can be as
+ * large as every StatsD server reads by default: the Datadog agent's receive buffer is 8192
+ * bytes; the Etsy daemon, statsd_exporter and Telegraf read up to 64 KiB. Each send costs
+ * about the same whatever its size, so this is most of the sending cost gone.
+ */
+export const LOCAL_DATAGRAM_BYTES = 8192
+
+/** 1432 for UDP to another machine; 8192 on loopback, over Unix sockets and TCP. */
+function defaultBufferSize(protocol: Protocol, host: string): number {
+  if (protocol !== 'udp') return LOCAL_DATAGRAM_BYTES
+  return isLoopbackHost(host) ? LOCAL_DATAGRAM_BYTES : NETWORK_DATAGRAM_BYTES
+}
+
+/** A literal loopback address or `localhost`; a name is not resolved here (start-up is sync). */
+function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase()
+  if (name === 'localhost' || name.endsWith('.localhost')) return true
+  if (name === '::1' || name === '0:0:0:0:0:0:0:1') return true
+  return isIPv4(name) && name.startsWith('127.')
 }
 
 /**

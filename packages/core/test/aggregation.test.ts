@@ -37,7 +37,11 @@ describe('aggregation: nothing is formatted or sent per recording', () => {
   })
 
   it('packed values (DogStatsD) put many samples on one line, still within the datagram size', async () => {
-    const capture = createCaptureMeter({ packValues: true, maxSamplesPerSeries: 100_000 })
+    const capture = createCaptureMeter({
+      packValues: true,
+      maxSamplesPerSeries: 100_000,
+      maxBufferSize: 1432,
+    })
     for (let i = 0; i < 1000; i++) capture.meter.timing('t', i)
     await capture.meter.flush()
     expect(capture.timings('t')).toHaveLength(1000)

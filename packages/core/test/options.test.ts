@@ -18,7 +18,7 @@ describe('options: defaults', () => {
       globalTags: {},
       flushIntervalMs: 1000,
       sampleRate: 1,
-      maxBufferSize: 1432,
+      maxBufferSize: 8192,
       maxSeries: 20_000,
       maxSamplesPerSeries: 1000,
       maxQueueBytes: 1_048_576,
@@ -26,6 +26,38 @@ describe('options: defaults', () => {
       processMetrics: false,
       client: undefined,
     })
+  })
+})
+
+describe('options: the datagram size follows where the datagrams go', () => {
+  it.each([
+    [{}, 8192],
+    [{ host: '127.0.0.1' }, 8192],
+    [{ host: '127.8.9.10' }, 8192],
+    [{ host: 'localhost' }, 8192],
+    [{ host: 'LOCALHOST' }, 8192],
+    [{ host: 'statsd.localhost' }, 8192],
+    [{ host: '::1' }, 8192],
+    [{ host: '10.0.0.5' }, 1432],
+    [{ host: '128.0.0.1' }, 1432],
+    [{ host: '::ffff:10.0.0.5' }, 1432],
+    [{ host: 'statsd.internal' }, 1432],
+    [{ host: 'localhost.example.com' }, 1432],
+    [{ host: '10.0.0.5', protocol: 'tcp' }, 8192],
+    [{ protocol: 'uds', path: '/tmp/dsd.socket' }, 8192],
+    [{ host: '127.0.0.1', maxBufferSize: 1432 }, 1432],
+    [{ host: '10.0.0.5', maxBufferSize: 8192 }, 8192],
+  ] as const)('%o → maxBufferSize %d', (given, expected) => {
+    expect(resolveOptions(given, noEnv).maxBufferSize).toBe(expected)
+  })
+
+  it('STATSD_HOST decides the default as the option would, STATSD_MAX_BUFFER_SIZE wins over both', () => {
+    expect(resolveOptions({}, { STATSD_HOST: 'statsd.internal' }).maxBufferSize).toBe(1432)
+    expect(resolveOptions({}, { STATSD_HOST: 'localhost' }).maxBufferSize).toBe(8192)
+    expect(
+      resolveOptions({}, { STATSD_HOST: 'localhost', STATSD_MAX_BUFFER_SIZE: '1432' })
+        .maxBufferSize,
+    ).toBe(1432)
   })
 })
 

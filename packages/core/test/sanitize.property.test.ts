@@ -112,7 +112,7 @@ describe.each(['dogstatsd', 'telegraf'] as const)(
 
     it('very long input (1 MB) is cut to the documented limits and still fits a datagram', async () => {
       const huge = 'x|\n:'.repeat(256 * 1024)
-      const capture = createCaptureMeter({ tagFormat })
+      const capture = createCaptureMeter({ tagFormat, maxBufferSize: 1432 })
       capture.meter.increment(huge, 1, { [huge]: huge })
       capture.meter.route(huge).record(huge, 200, 1)
       await capture.meter.flush()

@@ -20,12 +20,28 @@ describe('UDP transport', () => {
 
   it('datagrams are batched: 1000 requests take a few dozen packets of at most 1432 bytes', async () => {
     receiver = await startStatsdReceiver()
-    const meter = createMeter({ port: receiver.port, flushIntervalMs: 3_600_000 })
+    const meter = createMeter({
+      port: receiver.port,
+      flushIntervalMs: 3_600_000,
+      maxBufferSize: 1432,
+    })
     for (let i = 0; i < 1000; i++) meter.route('/users/:id').record('GET', 200, 1 + (i % 50))
     await meter.close()
     await receiver.waitFor((r) => r.timings('http.server.duration').length === 1000)
     expect(receiver.packets.length).toBeLessThanOrEqual(70)
     for (const packet of receiver.packets) expect(packet.length).toBeLessThanOrEqual(1432)
+    expect(meter.stats()).toMatchObject({ datagrams: receiver.packets.length, droppedLines: 0 })
+  })
+
+  it('to loopback by default: the same 1000 requests in datagrams of up to 8192 bytes, about 6 times fewer', async () => {
+    receiver = await startStatsdReceiver()
+    const meter = createMeter({ port: receiver.port, flushIntervalMs: 3_600_000 })
+    for (let i = 0; i < 1000; i++) meter.route('/users/:id').record('GET', 200, 1 + (i % 50))
+    await meter.close()
+    await receiver.waitFor((r) => r.timings('http.server.duration').length === 1000)
+    expect(receiver.packets.length).toBeLessThanOrEqual(14)
+    expect(Math.max(...receiver.packets.map((packet) => packet.length))).toBeGreaterThan(4096)
+    for (const packet of receiver.packets) expect(packet.length).toBeLessThanOrEqual(8192)
     expect(meter.stats()).toMatchObject({ datagrams: receiver.packets.length, droppedLines: 0 })
   })
 
