@@ -46,6 +46,11 @@ export async function buildFastify(kind, ctx) {
       app.addHook('onRequest', noopHook)
       app.addHook('onResponse', noopHook)
       break
+    case 'onrequest-hook':
+      // Diagnostic: one empty onRequest hook; an onResponse hook also makes Fastify add two
+      // listeners, a closure and a clock read per request (setupResponseListeners).
+      app.addHook('onRequest', noopHook)
+      break
     case 'routemeter-tags':
       extra = await withRoutemeter(app, ctx, { naming: 'tags' })
       break

@@ -22,6 +22,12 @@ export const VARIANTS = [
     label: 'Fastify + 2 empty hooks (floor)',
   },
   {
+    id: 'fastify-onrequest-hook',
+    framework: 'fastify',
+    kind: 'diagnostic',
+    label: 'Fastify + 1 empty onRequest hook',
+  },
+  {
     id: 'fastify-routemeter-tags',
     framework: 'fastify',
     kind: 'routemeter',

@@ -1,5 +1,6 @@
-import { type IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http'
-import type { Socket } from 'node:net'
+import { subscribe } from 'node:diagnostics_channel'
+import { ServerResponse, STATUS_CODES } from 'node:http'
+import { Socket } from 'node:net'
 import { CLIENT_CLOSED_REQUEST } from './adapter-support'
 
 /** Node's (and Fastify's) answer to a request whose body did not arrive within `requestTimeout`. */
@@ -35,6 +36,31 @@ interface Http1Response extends ServerResponse {
 
 const NGHTTP2_NO_ERROR = 0
 
+/** What Node's HTTP/1.1 server publishes when one of its responses has finished. */
+interface ServerResponseFinish {
+  readonly response: ServerResponse
+  readonly socket: Socket
+}
+
+/**
+ * Node's HTTP server publishes every finished response here (Node ≥ 18.7): one subscriber for
+ * the process instead of a `finish` listener added to every response.
+ */
+const SERVER_RESPONSE_FINISH = 'http.server.response.finish'
+
+interface ServerResponseWatcher {
+  finishedOnServer(res: ServerResponse, socket: Socket): void
+}
+
+/** The instances with responses in flight on Node's own HTTP/1.1 server (usually one). */
+const watchingServerResponses = new Set<ServerResponseWatcher>()
+let subscribed = false
+
+function onServerResponseFinish(message: unknown): void {
+  const { response, socket } = message as ServerResponseFinish
+  for (const ends of watchingServerResponses) ends.finishedOnServer(response, socket)
+}
+
 /**
  * Sees every request's end exactly once, from the raw request and response alone, for every
  * adapter, and tells the status the client actually got:
@@ -51,23 +77,34 @@ const NGHTTP2_NO_ERROR = 0
  *   its response, anything else is 499.
  * - **Pipelined HTTP/1.1 requests** queued behind a slower one: their responses have no socket
  *   yet, and when the connection dies Node 20 neither finishes nor closes them (newer releases
- *   destroy them, which the `close` listener sees). They are found through the socket's own
- *   `close` and recorded as 499.
+ *   destroy them). They are found through the socket's own `close` and recorded as 499.
  *
- * `finish` is listened to, not only `close` with `writableFinished`: light-my-request (Fastify's
- * `inject`) emits `finish` but its socket never drains, so `writableFinished` stays false.
+ * On Node's own HTTP/1.1 server — almost every request — nothing is added per response: the
+ * end comes from the server's `http.server.response.finish` diagnostics channel, and an abort
+ * from the connection's `close` (one listener per connection, not per request: a response of
+ * Node's server can only end unfinished when its socket closes). Anywhere else — HTTP/2, and
+ * light-my-request (Fastify's `inject`), whose mock socket never reaches that server — two
+ * shared listeners go on the response: `finish`, and `close` before it. `finish` is listened
+ * to, not only `close` with `writableFinished`: light-my-request emits `finish` but its socket
+ * never drains, so `writableFinished` stays false.
  *
- * Two listeners per response, shared by all (`this` is the response); the subject is kept on
- * the response under this instance's own symbol, so two instances never mix their records. The
- * socket listener is added only to connections that queue a response.
+ * The subject is kept on the response under this instance's own symbol, so two instances
+ * never mix their records.
  */
-export class ResponseEnds<Subject extends object> {
-  /** Per instance, so that two adapters watching one response each get their own end. */
+export class ResponseEnds<Subject extends object> implements ServerResponseWatcher {
+  /**
+   * Per instance, so that two adapters watching one response each get their own end: the
+   * subject of a response on Node's HTTP/1.1 server (ended by the channel or its socket)…
+   */
   private readonly key: symbol = Symbol('routemeter.subject')
+  /** …and of any other response (ended by its own listeners). */
+  private readonly listenedKey: symbol = Symbol('routemeter.listened')
+  /** On a connection: its latest response this instance watches through the channel. */
+  private readonly socketKey: symbol = Symbol('routemeter.response')
   /** Queued HTTP/1.1 responses not ended yet; empty unless a client pipelines. */
   private readonly queued = new Set<ServerResponse>()
-  /** Connections that carry {@link socketCloseListener} already. */
-  private readonly watchedSockets = new WeakSet<Socket>()
+  /** Responses watched through the channel and not ended yet. */
+  private onServer = 0
   private readonly finishListener: (this: RawResponse) => void
   private readonly closeListener: (this: RawResponse) => void
   private readonly socketCloseListener: (this: Socket) => void
@@ -80,7 +117,7 @@ export class ResponseEnds<Subject extends object> {
     // The subject is taken before the status is worked out: `close` follows every `finish`,
     // and must cost nothing then.
     this.finishListener = function onResponseFinish(this: RawResponse): void {
-      const subject = ends.take(this)
+      const subject = ends.takeListened(this)
       if (subject === undefined) return
       ends.ended(
         subject,
@@ -90,7 +127,7 @@ export class ResponseEnds<Subject extends object> {
     }
     this.closeListener = function onResponseClose(this: RawResponse): void {
       // After `finish` this is a no-op; before it, the response never went out in full.
-      const subject = ends.take(this)
+      const subject = ends.takeListened(this)
       if (subject === undefined) return
       ends.ended(
         subject,
@@ -100,50 +137,103 @@ export class ResponseEnds<Subject extends object> {
         this,
       )
     }
-    this.socketCloseListener = function onQueuedSocketClose(this: Socket): void {
-      ends.endQueuedOn(this)
+    this.socketCloseListener = function onSocketClose(this: Socket): void {
+      ends.socketClosed(this)
     }
   }
 
   /** Watches `res` until it ends; `subject` is what `ended` gets back. Call once per response. */
   watch(res: RawResponse, subject: Subject): void {
+    const socket = res instanceof ServerResponse ? res.socket : undefined
+    if (socket === null) {
+      // Only an HTTP/1.1 response waiting behind another has no socket: Node's server queued it.
+      const connection = (res as ServerResponse).req?.socket
+      if (connection instanceof Socket) {
+        ;(res as unknown as Record<symbol, Subject | undefined>)[this.key] = subject
+        this.queue(res as ServerResponse, connection)
+        return
+      }
+    }
+    if (!(socket instanceof Socket)) {
+      ;(res as unknown as Record<symbol, Subject | undefined>)[this.listenedKey] = subject
+      res.on('finish', this.finishListener)
+      res.on('close', this.closeListener)
+      return
+    }
     ;(res as unknown as Record<symbol, Subject | undefined>)[this.key] = subject
-    res.on('finish', this.finishListener)
-    res.on('close', this.closeListener)
-    // Only an HTTP/1.1 response waiting behind another has no socket (HTTP/2 always has one).
-    if ((res as ServerResponse).socket === null) this.queue(res as ServerResponse)
+    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
+    if (!(this.socketKey in slot)) this.watchSocket(socket)
+    slot[this.socketKey] = res as ServerResponse
+    if (this.onServer++ === 0) watchingServerResponses.add(this)
   }
 
-  private queue(res: ServerResponse): void {
-    const socket = (res.req as IncomingMessage | undefined)?.socket
-    if (socket === undefined || socket === null) return
+  /** From the channel: a response of Node's HTTP/1.1 server finished (maybe not one of ours). */
+  finishedOnServer(res: ServerResponse, socket: Socket): void {
+    const subject = this.take(res)
+    if (subject === undefined) return
+    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
+    // Not kept past its end: an idle keep-alive connection must not hold the last response.
+    if (slot[this.socketKey] === res) slot[this.socketKey] = undefined
+    this.ended(subject, sentStatus(res), res)
+  }
+
+  private queue(res: ServerResponse, socket: Socket): void {
     this.queued.add(res)
-    // Once per pipelining connection; a WeakSet, not a marker property on the socket.
-    if (!this.watchedSockets.has(socket)) {
-      this.watchedSockets.add(socket)
-      // Ours must not count against the app's listener limit: Express' on-finished already adds
-      // one `close` listener per queued response, and a deep pipeline nears the default 10.
-      const limit = socket.getMaxListeners()
-      if (limit !== 0 && limit !== Number.POSITIVE_INFINITY) socket.setMaxListeners(limit + 1)
-      socket.on('close', this.socketCloseListener)
+    if (this.onServer++ === 0) watchingServerResponses.add(this)
+    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
+    if (!(this.socketKey in slot)) {
+      this.watchSocket(socket)
+      slot[this.socketKey] = undefined
     }
   }
 
-  private endQueuedOn(socket: Socket): void {
-    for (const res of this.queued) {
-      if (res.req?.socket !== socket) continue
+  /** Once per connection and instance. */
+  private watchSocket(socket: Socket): void {
+    if (!subscribed) {
+      subscribe(SERVER_RESPONSE_FINISH, onServerResponseFinish)
+      subscribed = true
+    }
+    // Ours must not count against the app's listener limit: Express' on-finished already adds
+    // one `close` listener per queued response, and a deep pipeline nears the default 10.
+    const limit = socket.getMaxListeners()
+    if (limit !== 0 && limit !== Number.POSITIVE_INFINITY) socket.setMaxListeners(limit + 1)
+    socket.on('close', this.socketCloseListener)
+  }
+
+  /** The connection is gone: its response in flight, and any queued behind it, never finished. */
+  private socketClosed(socket: Socket): void {
+    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
+    const res = slot[this.socketKey]
+    if (res !== undefined) {
+      slot[this.socketKey] = undefined
       const subject = this.take(res)
-      if (subject !== undefined) this.ended(subject, CLIENT_CLOSED_REQUEST, res)
+      if (subject !== undefined) this.ended(subject, unfinishedStatus(res, socket), res)
+    }
+    if (this.queued.size === 0) return
+    for (const queued of this.queued) {
+      if (queued.req?.socket !== socket) continue
+      const subject = this.take(queued)
+      if (subject !== undefined) this.ended(subject, CLIENT_CLOSED_REQUEST, queued)
     }
   }
 
-  /** The response's subject, once: later calls get `undefined`. */
-  private take(res: RawResponse): Subject | undefined {
+  /** The subject of a response of Node's HTTP/1.1 server, once: later calls get `undefined`. */
+  private take(res: ServerResponse): Subject | undefined {
     const slot = res as unknown as Record<symbol, Subject | undefined>
     const subject = slot[this.key]
     if (subject === undefined) return undefined
     slot[this.key] = undefined
-    if (this.queued.size !== 0) this.queued.delete(res as ServerResponse)
+    if (this.queued.size !== 0) this.queued.delete(res)
+    if (--this.onServer === 0) watchingServerResponses.delete(this)
+    return subject
+  }
+
+  /** The subject of a response watched by listeners, once. */
+  private takeListened(res: RawResponse): Subject | undefined {
+    const slot = res as unknown as Record<symbol, Subject | undefined>
+    const subject = slot[this.listenedKey]
+    if (subject === undefined) return undefined
+    slot[this.listenedKey] = undefined
     return subject
   }
 }
@@ -175,8 +265,7 @@ function sentStatus(res: ServerResponse): number {
 }
 
 /** Closed before `finish`: 408 when Node's `requestTimeout` answered it, else 499. */
-function unfinishedStatus(res: ServerResponse): number {
-  const socket = res.socket
+function unfinishedStatus(res: ServerResponse, socket: Socket | null = res.socket): number {
   if (socket !== null && !res.headersSent) {
     const reason = (socket as Socket & { readonly errored?: { code?: unknown } | null }).errored
     if (reason?.code === 'ERR_HTTP_REQUEST_TIMEOUT') return REQUEST_TIMEOUT

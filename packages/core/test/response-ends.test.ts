@@ -1,0 +1,139 @@
+import { once } from 'node:events'
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ResponseEnds } from '../src/index'
+
+interface Ended {
+  readonly subject: { readonly url: string }
+  readonly status: number
+}
+
+let server: Server | undefined
+afterEach(async () => {
+  server?.closeAllConnections()
+  if (server !== undefined) await new Promise((resolve) => server?.close(resolve))
+  server = undefined
+})
+
+/** A real HTTP/1.1 server whose handler watches every response with each of `ends`. */
+async function serve(
+  ends: ReadonlyArray<ResponseEnds<{ url: string }>>,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<number> {
+  server = createServer((req, res) => {
+    for (const watcher of ends) watcher.watch(res, { url: req.url ?? '' })
+    handle(req, res)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return (server.address() as AddressInfo).port
+}
+
+function get(port: number, path: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ port, path, agent, host: '127.0.0.1' }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe("ResponseEnds on Node's HTTP/1.1 server", () => {
+  it('adds no listener to a response and one close listener per connection, and sees each end once', async () => {
+    const ended: Ended[] = []
+    const ends = new ResponseEnds<{ url: string }>((subject, status) =>
+      ended.push({ subject, status }),
+    )
+    const listeners: Array<{ finish: number; close: number; socketClose: number }> = []
+    const port = await serve([], (req, res) => {
+      const before = { finish: res.listenerCount('finish'), close: res.listenerCount('close') }
+      ends.watch(res, { url: req.url ?? '' })
+      listeners.push({
+        finish: res.listenerCount('finish') - before.finish,
+        close: res.listenerCount('close') - before.close,
+        socketClose: req.socket.listenerCount('close'),
+      })
+      res.statusCode = req.url === '/missing' ? 404 : 200
+      res.end('ok')
+    })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const statuses: number[] = []
+    for (const path of ['/a', '/b', '/missing', '/c']) statuses.push(await get(port, path, agent))
+    agent.destroy()
+    expect(statuses).toEqual([200, 200, 404, 200])
+    await expect.poll(() => ended.length).toBe(4)
+    expect(ended.map((e) => `${e.subject.url} ${e.status}`)).toEqual([
+      '/a 200',
+      '/b 200',
+      '/missing 404',
+      '/c 200',
+    ])
+    expect(listeners.map((l) => [l.finish, l.close])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ])
+    // One connection: the socket's close listeners do not grow with its requests.
+    expect(new Set(listeners.map((l) => l.socketClose)).size).toBe(1)
+  })
+
+  it('a client that leaves before the response is 499, once; a later request on another connection is unaffected', async () => {
+    const ended: Ended[] = []
+    const ends = new ResponseEnds<{ url: string }>((subject, status) =>
+      ended.push({ subject, status }),
+    )
+    let arrived = false
+    const port = await serve([ends], (req, res) => {
+      if (req.url === '/hang') {
+        arrived = true
+        return
+      }
+      res.end('ok')
+    })
+    const leaving = httpRequest({ port, path: '/hang', host: '127.0.0.1' })
+    leaving.on('error', () => {})
+    leaving.end()
+    await expect.poll(() => arrived).toBe(true)
+    leaving.destroy()
+    await expect.poll(() => ended.length).toBe(1)
+    expect(ended[0]).toEqual({ subject: { url: '/hang' }, status: 499 })
+    const agent = new Agent()
+    expect(await get(port, '/fine', agent)).toBe(200)
+    agent.destroy()
+    await expect.poll(() => ended.length).toBe(2)
+    expect(ended[1]).toEqual({ subject: { url: '/fine' }, status: 200 })
+  })
+
+  it('two instances watching one response each get its end once', async () => {
+    const first: Ended[] = []
+    const second: Ended[] = []
+    const a = new ResponseEnds<{ url: string }>((subject, status) =>
+      first.push({ subject, status }),
+    )
+    const b = new ResponseEnds<{ url: string }>((subject, status) =>
+      second.push({ subject, status }),
+    )
+    const port = await serve([a, b], (_req, res) => {
+      res.statusCode = 201
+      res.end()
+    })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    for (let i = 0; i < 20; i++) await get(port, `/r${i}`, agent)
+    agent.destroy()
+    await expect.poll(() => first.length + second.length).toBe(40)
+    expect(first.map((e) => e.subject.url)).toEqual(second.map((e) => e.subject.url))
+    expect(new Set(first.map((e) => e.subject.url)).size).toBe(20)
+    expect(first.every((e) => e.status === 201)).toBe(true)
+  })
+})
