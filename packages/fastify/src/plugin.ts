@@ -34,7 +34,7 @@ const routemeterPlugin: FastifyPluginAsync<RoutemeterOptions> = async (fastify, 
       validateRouteSetting(route.config?.metrics, `route ${String(route.method)} ${route.url}`)
     })
     fastify.addHook('onRequest', lifecycle.onRequest)
-    fastify.addHook('onResponse', lifecycle.onResponse)
+    fastify.addHook('onSend', lifecycle.onSend)
 
     fastify.addHook('onClose', async () => {
       // A meter the user handed in is theirs to close; it only gets what this app recorded.

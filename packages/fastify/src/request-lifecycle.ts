@@ -53,15 +53,20 @@ export class RequestLifecycle {
     done()
   }
 
-  /** Only for requests routemeter's onRequest never saw; the others end through `ends`. */
-  readonly onResponse = (
+  /**
+   * Starts the requests routemeter's onRequest never saw: a hook registered before it (a rate
+   * limiter, CORS, an auth check) answered first. onSend, not onResponse: an onResponse hook
+   * makes Fastify add a closure, two listeners and two clock reads to every request.
+   */
+  readonly onSend = (
     request: FastifyRequest,
     reply: FastifyReply,
-    done: HookHandlerDoneFunction,
+    payload: unknown,
+    done: (error: null, payload: unknown) => void,
   ): void => {
     const measured = request as MeasuredRequest
-    if (measured[kRoute] === undefined) this.recordUnstarted(measured, reply)
-    done()
+    if (measured[kRoute] === undefined) this.startLate(measured, reply)
+    done(null, payload)
   }
 
   /** `request.metrics`: execution timers of the request's route and method (cached in core). */
@@ -91,19 +96,16 @@ export class RequestLifecycle {
   }
 
   /**
-   * A hook that ran before routemeter's onRequest answered the request (a rate limiter, CORS
-   * preflight, auth registered first), so it was never started. It is still counted: Fastify
-   * timed it from the very start of the request because an onResponse hook exists.
+   * A request answered before routemeter's onRequest ran ends like any other, through `ends`.
+   * Its duration starts where Fastify started timing it (when it times requests: a logger, an
+   * onResponse hook), else here, as its reply goes out.
    */
-  private recordUnstarted(request: MeasuredRequest, reply: FastifyReply): void {
-    if (request[kPhase] === ENDED) return
-    request[kPhase] = ENDED
-    this.routeFor(request)?.record(
-      request.method,
-      reply.statusCode,
-      reply.elapsedTime,
-      reply.raw as RawResponse,
-      request,
-    )
+  private startLate(request: MeasuredRequest, reply: FastifyReply): void {
+    const route = this.routeFor(request)
+    request[kRoute] = route
+    if (route === null) return
+    const raw = reply.raw as RawResponse
+    request[kStartedAt] = this.meter.requestStarted(raw) - reply.elapsedTime
+    this.ends.watch(raw, request)
   }
 }

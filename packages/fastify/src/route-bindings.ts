@@ -12,6 +12,11 @@ import { readRouteSetting, validateRouteSetting } from './route-config'
  */
 export class RouteBindings {
   private readonly byConfig = new WeakMap<object, RouteMetrics | null>()
+  /**
+   * Where Fastify keeps the request's route context: found on the first request and checked
+   * against `routeOptions` there; `null` when not found (then `routeOptions` is read).
+   */
+  private contextKey: symbol | null | undefined = undefined
 
   constructor(
     private readonly meter: Meter,
@@ -20,15 +25,35 @@ export class RouteBindings {
 
   /** The route handle for this request, or `null` when its route opted out. */
   routeOf(request: FastifyRequest): RouteMetrics | null {
-    // `routeOptions` is Fastify's public view of the route context; its `config` is the one
-    // object per context, so it keys the cache without touching Fastify's private symbols.
-    const config = request.routeOptions.config as object | undefined
+    const config = this.configOf(request)
     if (config === undefined) return this.meter.unmatched
     const found = this.byConfig.get(config)
     if (found !== undefined) return found
     const route = this.bind(request, config)
     this.byConfig.set(config, route)
     return route
+  }
+
+  /**
+   * The route context's `config`: the one object per context, so it keys the cache.
+   * `routeOptions` is Fastify's public view of it, but a getter that builds a 12-field object on
+   * every call; the context itself is one property of the request. Its key is taken from the
+   * first request only when that property's `config` is the very object `routeOptions` gives.
+   */
+  private configOf(request: FastifyRequest): object | undefined {
+    const key = this.contextKey === undefined ? this.findContextKey(request) : this.contextKey
+    if (key === null) return request.routeOptions.config as object | undefined
+    return (request as unknown as Record<symbol, { config?: object } | undefined>)[key]?.config
+  }
+
+  private findContextKey(request: FastifyRequest): symbol | null {
+    const expected = request.routeOptions.config
+    const fields = request as unknown as Record<symbol, { config?: unknown } | undefined>
+    const key = Object.getOwnPropertySymbols(request).find(
+      (symbol) => symbol.description === 'fastify.context',
+    )
+    this.contextKey = key !== undefined && fields[key]?.config === expected ? key : null
+    return this.contextKey
   }
 
   private bind(request: FastifyRequest, config: object): RouteMetrics | null {

@@ -79,7 +79,7 @@ describe('registration order', () => {
 
   it('a hook registered before routemeter that answers early is still counted, once', async () => {
     // A rate limiter, a CORS preflight or an auth check added first answers in onRequest, before
-    // routemeter's onRequest runs; onResponse still sees the request.
+    // routemeter's onRequest runs; its reply's onSend starts it.
     app.addHook('onRequest', async (request, reply) => {
       if (request.headers['x-over-limit'] === 'yes') return reply.code(429).send({ slow: 'down' })
     })
@@ -95,6 +95,27 @@ describe('registration order', () => {
       'GET /limited/:id 200': 1,
     })
     expect(receiver.timings('http.server.duration', { status_code: '429' })).toHaveLength(1)
+  })
+
+  it.each([
+    ['with a logger, Fastify times every request: from its start', { level: 'silent' }, 80],
+    ['without one, from the early reply', false, 0],
+  ] as const)('an early answer after 80 ms of hooks, %s', async (_case, logger, atLeast) => {
+    // Fresh apps: the logger is a constructor option.
+    await app.close()
+    app = Fastify({ logger })
+    app.addHook('onRequest', async (_request, reply) => {
+      await new Promise((resolve) => setTimeout(resolve, 80))
+      return reply.code(401).send({ who: 'are you' })
+    })
+    await app.register(routemeter, { port: receiver.port, flushIntervalMs: NO_INTERVAL })
+    app.get('/private', async () => 'secret')
+    expect((await app.inject('/private')).statusCode).toBe(401)
+    await settle(app, receiver)
+    expect(requestSeries(receiver)).toEqual({ 'GET /private 401': 1 })
+    const [duration] = receiver.timings('http.server.duration', { status_code: '401' })
+    expect(duration).toBeGreaterThanOrEqual(atLeast)
+    if (atLeast === 0) expect(duration).toBeLessThan(80)
   })
 
   it('fastify-plugin: decorators and hooks land in the scope it is registered in, not a child of it', async () => {
