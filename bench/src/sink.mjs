@@ -1,7 +1,8 @@
 // A real StatsD receiver for the benchmark: UDP sockets on 127.0.0.1 (ephemeral ports, one per
 // server under test) that count datagrams, bytes and metric lines, and totals what the lines carry so the
 // orchestrator can check that no metric was lost: the sum of counter values and the number
-// of timer/histogram/distribution samples (packed `name:1:2:3|ms` values count one each).
+// of timer/histogram/distribution samples (packed `name:1:2:3|ms` values count one each, and a
+// sample sent at `|@rate` counts 1 / rate, as a StatsD backend counts it).
 import dgram from 'node:dgram'
 import { announceReady, serve } from './lib/ipc.mjs'
 
@@ -36,7 +37,9 @@ function parseLine(counts, line) {
   } else if (type === 'ms' || type === 'h' || type === 'd') {
     let n = 1
     for (let i = values.indexOf(':'); i >= 0; i = values.indexOf(':', i + 1)) n++
-    counts.samples += n
+    const rate =
+      nextBar >= 0 && line[nextBar + 1] === '@' ? Number.parseFloat(line.slice(nextBar + 2)) : 1
+    counts.samples += n / rate
   } else if (type === 'g') {
     counts.gauges++
   } else if (type === 's') {

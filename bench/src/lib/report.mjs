@@ -45,7 +45,8 @@ function lossOf(variant, recs, lifetime) {
   const expectedCounter = served * variant.perRequest.counter
   const expectedSamples = served * variant.perRequest.samples
   const gotCounter = sum(recs, 'counterSum')
-  const gotSamples = sum(recs, 'samples')
+  // Samples sent at a rate weigh 1 / rate (floating point): the backend's count, to the unit.
+  const gotSamples = Math.round(sum(recs, 'samples'))
   const linesOk = !lifetime || lifetime.linesGot === lifetime.linesSent
   return {
     served,

@@ -65,6 +65,9 @@ export async function buildFastify(kind, ctx) {
       // Diagnostic: the adapter wired in, the meter switched off, so nothing is recorded or sent.
       extra = await withRoutemeter(app, ctx, { naming: 'tags', enabled: false })
       break
+    case 'routemeter-reservoir':
+      extra = await withRoutemeter(app, ctx, { naming: 'tags', maxSamplesPerFlush: 100 })
+      break
     case 'routemeter-packed':
       extra = await withRoutemeter(app, ctx, { naming: 'tags', packValues: true })
       break

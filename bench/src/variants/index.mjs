@@ -36,6 +36,14 @@ export const VARIANTS = [
     perRequest: { counter: 1, samples: 1 },
   },
   {
+    id: 'fastify-routemeter-reservoir',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (tags, maxSamplesPerFlush 100)',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
     id: 'fastify-routemeter-path',
     framework: 'fastify',
     kind: 'routemeter',

@@ -32,6 +32,8 @@ export class MeterContext {
   private readonly rateField: string
   private readonly sampleRate: number
   private readonly maxSamples: number
+  /** `maxSamplesPerFlush`: 0 keeps every sample, else the reservoir's size. */
+  private readonly reservoirSize: number
   private earlyPacker: DatagramPacker | undefined
 
   constructor(
@@ -47,6 +49,7 @@ export class MeterContext {
     this.sampleRate = options.sampleRate
     this.rateField = options.sampleRate < 1 ? `|@${formatSampleRate(options.sampleRate)}` : ''
     this.maxSamples = options.maxSamplesPerSeries
+    this.reservoirSize = options.maxSamplesPerFlush
   }
 
   /**
@@ -72,6 +75,11 @@ export class MeterContext {
   addSample(series: SampleSeries, value: number): void {
     if (!this.enabled) return
     if (this.sampleRate < 1 && Math.random() >= this.sampleRate) return
+    if (this.reservoirSize !== 0) {
+      // Bounded by the reservoir: nothing to send early.
+      series.offer(value, this.reservoirSize)
+      return
+    }
     const samples = series.samples
     samples.push(value)
     if (samples.length >= this.maxSamples) this.flushEarly(series)
@@ -95,7 +103,7 @@ export class MeterContext {
   }
 
   sampleSeriesFor(wire: SeriesWire, type: SampleType): SampleSeries {
-    return new Samples(wire, type, this.rateField, this.options.packValues)
+    return new Samples(wire, type, this.sampleRate, this.rateField, this.options.packValues)
   }
 
   newRequestSeries(info: RequestSeriesInfo): RequestSeries {

@@ -59,6 +59,12 @@ export interface MeterOptions {
   /** Samples a timer series (or members a set) holds before it is flushed early. Default `1000`. */
   maxSamplesPerSeries?: number
   /**
+   * Opt-in bound for very hot routes: at most this many samples per timer series and flush,
+   * picked uniformly (reservoir sampling) and sent with the `|@rate` that makes the backend count
+   * every sample. Env `STATSD_MAX_SAMPLES_PER_FLUSH`. Default `0`: every sample is sent.
+   */
+  maxSamplesPerFlush?: number
+  /**
    * Bytes held for a TCP peer that is away or slow (oldest dropped first), and for UDP datagrams
    * while the StatsD host name is first resolved. More than `maxBufferSize`. Default `1048576`.
    */
@@ -93,6 +99,7 @@ export interface ResolvedOptions {
   maxBufferSize: number
   maxSeries: number
   maxSamplesPerSeries: number
+  maxSamplesPerFlush: number
   maxQueueBytes: number
   packValues: boolean
   processMetrics: boolean
@@ -120,6 +127,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'maxBufferSize',
   'maxSeries',
   'maxSamplesPerSeries',
+  'maxSamplesPerFlush',
   'maxQueueBytes',
   'packValues',
   'processMetrics',
@@ -194,6 +202,13 @@ export function resolveOptions(
     maxBufferSize,
     maxSeries: reader.integer('maxSeries', undefined, 20_000, 1, 10_000_000),
     maxSamplesPerSeries: reader.integer('maxSamplesPerSeries', undefined, 1000, 1, 1_000_000),
+    maxSamplesPerFlush: reader.integer(
+      'maxSamplesPerFlush',
+      'STATSD_MAX_SAMPLES_PER_FLUSH',
+      0,
+      0,
+      1_000_000,
+    ),
     maxQueueBytes,
     packValues: reader.boolean('packValues', undefined, false),
     processMetrics: reader.boolean('processMetrics', undefined, false),

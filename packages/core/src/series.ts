@@ -1,5 +1,5 @@
 import type { DatagramPacker } from './datagram-packer'
-import { formatValue, type SeriesWire } from './wire-format'
+import { formatSampleRate, formatValue, type SeriesWire } from './wire-format'
 
 /** One aggregated metric (name + tags) holding what was recorded since the last flush. */
 export interface Series {
@@ -28,21 +28,47 @@ export type SampleType = 'ms' | 'h' | 'd'
  */
 export class SampleSeries implements Series {
   samples: number[] = []
+  /** Samples offered to the reservoir since the last drain (`maxSamplesPerFlush`). */
+  private offered = 0
 
   constructor(
     private readonly wire: SeriesWire,
     private readonly type: SampleType,
+    /** `sampleRate`: the fraction of samples that reach this series. */
+    private readonly sampleRate: number,
     /** `|@0.5` when samples are kept at a rate below 1, else empty. */
     private readonly rateField: string,
     private readonly packValues: boolean,
   ) {}
 
+  /**
+   * Keeps `value` in a uniform sample of at most `size` of the values offered since the last
+   * drain (Algorithm R): every value offered has the same chance, `size / offered`, to be sent.
+   */
+  offer(value: number, size: number): void {
+    const offered = ++this.offered
+    if (offered <= size) {
+      this.samples.push(value)
+      return
+    }
+    const slot = Math.floor(Math.random() * offered)
+    if (slot < size) this.samples[slot] = value
+  }
+
   drain(packer: DatagramPacker): void {
     const samples = this.samples
     if (samples.length === 0) return
     this.samples = []
+    const offered = this.offered
+    this.offered = 0
     const { head, tail } = this.wire
-    const end = `|${this.type}${this.rateField}${tail}`
+    // A reservoir that dropped values sends what it kept at the rate it kept them, so the
+    // backend counts every value offered: kept / rate = offered.
+    const rateField =
+      offered > samples.length
+        ? `|@${formatSampleRate((this.sampleRate * samples.length) / offered)}`
+        : this.rateField
+    const end = `|${this.type}${rateField}${tail}`
     if (!this.packValues) {
       for (const sample of samples) packer.line(`${head}:${formatValue(sample)}${end}`)
       return
