@@ -17,8 +17,13 @@ export interface SeriesVariant {
   readonly labels: Readonly<Record<string, string>> | undefined
 }
 
-/** Room for every route × method × status key (status ≤ 999, method < 16) below one variant. */
-export const VARIANT_STRIDE = 16_384
+/**
+ * Room for every method × status key (status ≤ 999) below one variant: a variant's `id` times
+ * this goes into the series key.
+ */
+export function variantStride(methodStride: number): number {
+  return 1000 * methodStride
+}
 
 /** Reads the label values of one request; built from the `labels` option. */
 export interface LabelReader {
@@ -29,7 +34,8 @@ export interface LabelReader {
 }
 
 /** The part of Node's requests read here (`http.IncomingMessage`, `http2.Http2ServerRequest`). */
-interface RawRequestLike {
+export interface RawRequestLike {
+  readonly method?: string
   readonly httpVersion?: string
   readonly scheme?: string
   readonly socket?: (Partial<Pick<TLSSocket, 'encrypted'>> & object) | null
@@ -54,7 +60,7 @@ export class SeriesVariants {
   }
 
   of(res: RawResponse | undefined, request: unknown): SeriesVariant {
-    const raw = (res as ServerResponse | undefined)?.req as RawRequestLike | undefined
+    const raw = rawRequestOf(res)
     const scheme = this.connection ? schemeOf(raw) : undefined
     const protocolVersion = this.connection ? protocolVersionOf(raw) : undefined
     const labels = this.labels?.read(request)
@@ -68,8 +74,13 @@ export class SeriesVariants {
   }
 }
 
+/** Node's request behind a response (`res.req`, HTTP/1 and HTTP/2 alike). */
+export function rawRequestOf(res: RawResponse | undefined): RawRequestLike | undefined {
+  return (res as ServerResponse | undefined)?.req as RawRequestLike | undefined
+}
+
 /** `https` for a TLS connection (or an HTTP/2 request that says so), else `http`. */
-function schemeOf(raw: RawRequestLike | undefined): string | undefined {
+export function schemeOf(raw: RawRequestLike | undefined): string | undefined {
   if (raw === undefined) return undefined
   if (typeof raw.scheme === 'string') return raw.scheme
   return raw.socket?.encrypted === true ? 'https' : 'http'
