@@ -51,6 +51,8 @@ describe('otel naming, byte for byte', () => {
       'http.server.request.duration:2|ms|#service:shop,http.request.method:GET,http.response.status_code:404,url.scheme:http,network.protocol.version:1.1',
       'http.server.request.duration:30|ms|#service:shop,http.request.method:GET,http.route:/users/:id,url.scheme:http,network.protocol.version:1.1,error.type:aborted',
     ])
+    // Requests on different connections of the same kind share one series.
+    expect(capture.meter.stats().series).toBe(4)
   })
 
   it('Telegraf: the same attributes in the name part, ":" kept out of values', async () => {
