@@ -41,6 +41,9 @@ export async function buildExpress(kind, ctx) {
     case 'routemeter-path':
       extra = await withRoutemeter(app, ctx, { naming: 'path' })
       break
+    case 'routemeter-otel':
+      extra = await withRoutemeter(app, ctx, { naming: 'otel' })
+      break
     case 'routemeter-disabled':
       // Diagnostic: the adapter wired in, the meter switched off, so nothing is recorded or sent.
       extra = await withRoutemeter(app, ctx, { naming: 'tags', enabled: false })

@@ -57,6 +57,9 @@ export async function buildFastify(kind, ctx) {
     case 'routemeter-path':
       extra = await withRoutemeter(app, ctx, { naming: 'path' })
       break
+    case 'routemeter-otel':
+      extra = await withRoutemeter(app, ctx, { naming: 'otel' })
+      break
     case 'routemeter-8k':
       // Diagnostic: same lines in 8192-byte datagrams, to separate per-datagram from per-byte cost.
       extra = await withRoutemeter(app, ctx, { naming: 'tags', maxBufferSize: 8192 })

@@ -52,6 +52,16 @@ export const VARIANTS = [
     perRequest: { counter: 1, samples: 1 },
   },
   {
+    // OpenTelemetry names: no counter (the duration's count is the count), series split by
+    // scheme and HTTP version, in-flight requests per method and scheme.
+    id: 'fastify-routemeter-otel',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (otel)',
+    emits: 'statsd',
+    perRequest: { counter: 0, samples: 1 },
+  },
+  {
     id: 'fastify-routemeter-timer',
     framework: 'fastify',
     kind: 'routemeter',
@@ -141,6 +151,16 @@ export const VARIANTS = [
     label: 'Express + routemeter (path)',
     emits: 'statsd',
     perRequest: { counter: 1, samples: 1 },
+  },
+  {
+    // OpenTelemetry names: no counter (the duration's count is the count), series split by
+    // scheme and HTTP version, in-flight requests per method and scheme.
+    id: 'express-routemeter-otel',
+    framework: 'express',
+    kind: 'routemeter',
+    label: 'Express + routemeter (otel)',
+    emits: 'statsd',
+    perRequest: { counter: 0, samples: 1 },
   },
   {
     id: 'express-routemeter-disabled',

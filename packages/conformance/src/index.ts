@@ -13,6 +13,7 @@ export { HOSTILE, HOSTILE_MOUNT, HOSTILE_REGEXP_ROUTES, HUGE, SEPARATORS } from 
 export { injectionSuite } from './injection'
 export { closeMeasuredApp, fetchAnswer } from './measured-app'
 export { optionsSuite } from './options'
+export { otelSuite } from './otel'
 export { type MiddlewarePackage, packageExportsSuite } from './package-exports'
 export { plainServerLifecycle, plainServerOptions, startPlainServer } from './plain-server'
 export { requestCountsSuite } from './requests'

@@ -42,8 +42,9 @@ const HEADER_VALUES = [
 const CUSTOM_METHODS = ['PROPFIND', 'M-SEARCH', 'PURGE']
 
 // dogstatsd line: name:value|type[|@rate][|#k:v,...] and nothing else.
+// Tag keys: lower-case, not starting with a digit, dots only between other characters.
 const LINE_SHAPE =
-  /^[A-Za-z0-9_.-]+:[^|:\n]+\|(c|ms|g|s|h|d)(\|@[\d.]+)?(\|#[a-z0-9_]+:[A-Za-z0-9_./:-]+(,[a-z0-9_]+:[A-Za-z0-9_./:-]+)*)?$/
+  /^[A-Za-z0-9_.-]+:[^|:\n]+\|(c|ms|g|s|h|d)(\|@[\d.]+)?(\|#[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*:[A-Za-z0-9_./:-]+(,[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*:[A-Za-z0-9_./:-]+)*)?$/
 const REQUEST_TAGS = ['method', 'route', 'status_class', 'status_code']
 const REQUEST_METRICS = ['http.server.requests', 'http.server.duration']
 

@@ -2,8 +2,7 @@ import { RoutemeterOptionError } from './errors'
 import { createMeter, type Meter } from './meter'
 import type { MeterOptions } from './options'
 
-/** Status recorded for requests whose client left before the response was sent (nginx's 499). */
-export const CLIENT_CLOSED_REQUEST = 499
+export { CLIENT_CLOSED_REQUEST } from './status'
 
 /** Options every framework adapter takes: any meter option, plus these. */
 export interface AdapterOptions extends MeterOptions {

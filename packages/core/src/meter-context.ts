@@ -1,12 +1,12 @@
 import type { DatagramPacker } from './datagram-packer'
 import type { FaultLog } from './fault-log'
+import { DEFAULT_METHODS, KnownMethods, STANDARD_METHODS } from './http-method'
 import type { MetricId, Namer, RequestSeriesInfo, UserMetricSource } from './naming'
 import type { ResolvedOptions, Tags } from './options'
 import type { SeriesRegistry } from './registry'
-import type { SeriesVariants } from './request-variants'
+import { type SeriesVariants, variantStride } from './request-variants'
 import { sanitizeName } from './sanitize'
 import {
-  CounterSeries,
   RequestSeries,
   type SampleSeries,
   SampleSeries as Samples,
@@ -29,6 +29,15 @@ export class MeterContext {
    * `undefined` when nothing does, so a plain request never computes a variant.
    */
   readonly variants: SeriesVariants | undefined
+  /** The methods recorded by name; the others are `_OTHER`. */
+  readonly methods: KnownMethods
+  /** What a variant's id is multiplied by in a series key (see request-variants.ts). */
+  readonly variantStride: number
+  /**
+   * True when the naming sends no request counter (`otel`): the duration's count is the request
+   * count, so every request must leave a duration sample.
+   */
+  readonly countsByDuration: boolean
   private readonly rateField: string
   private readonly sampleRate: number
   private readonly maxSamples: number
@@ -46,6 +55,12 @@ export class MeterContext {
   ) {
     this.enabled = options.enabled
     this.variants = variants?.active === true ? variants : undefined
+    this.methods =
+      options.naming === 'otel'
+        ? new KnownMethods(options.knownMethods ?? STANDARD_METHODS, true)
+        : DEFAULT_METHODS
+    this.variantStride = variantStride(this.methods.stride)
+    this.countsByDuration = namer.requestCounter === undefined
     this.sampleRate = options.sampleRate
     this.rateField = options.sampleRate < 1 ? `|@${formatSampleRate(options.sampleRate)}` : ''
     this.maxSamples = options.maxSamplesPerSeries
@@ -107,10 +122,10 @@ export class MeterContext {
   }
 
   newRequestSeries(info: RequestSeriesInfo): RequestSeries {
-    const counter = this.namer.requestCounter(info)
+    const counter = this.namer.requestCounter?.(info)
     const timer = this.namer.requestTimer(info)
     return new RequestSeries(
-      new CounterSeries(this.wire.series(counter.name, counter.tags)),
+      counter === undefined ? undefined : this.wire.series(counter.name, counter.tags),
       this.newSampleSeries(timer, 'ms'),
       info.routeKind === 'overflow',
     )

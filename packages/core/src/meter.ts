@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 // that return numbers and have no unref().
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers'
 import type { StatsD } from 'hot-shots'
+import { ActiveRequestsByAttributes } from './active-requests'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'
 import { FaultLog } from './fault-log'
@@ -11,6 +12,7 @@ import { createNamer } from './naming'
 import { type MeterOptions, type ResolvedOptions, resolveOptions, type Tags } from './options'
 import { ProcessMetrics } from './process-metrics'
 import { SeriesRegistry } from './registry'
+import { SeriesVariants } from './request-variants'
 import type { RawResponse } from './response-end'
 import { RouteMetrics, tagsKey } from './route-metrics'
 import { sanitizeSetMember } from './sanitize'
@@ -126,6 +128,8 @@ export class AggregatingMeter implements Meter {
   private readonly interval: NodeJS.Timeout | undefined
   private overflowRoute: RouteMetrics | undefined
   private activeRequests = 0
+  /** Per method and scheme, when the naming wants them (`otel`); else one gauge of the total. */
+  private readonly activeByAttributes: ActiveRequestsByAttributes | undefined
   private tracksRequests = false
   private flushes = 0
   private lines = 0
@@ -141,13 +145,27 @@ export class AggregatingMeter implements Meter {
     this.faults = new FaultLog(options.logger)
     this.registry = new SeriesRegistry(options.maxSeries)
     const wire = new WireFormat(options.prefix, options.tagFormat, options.globalTags)
+    const namer = createNamer(options.naming, this.faults)
+    // OpenTelemetry naming splits request series by the connection's scheme and HTTP version.
+    const otel = options.naming === 'otel'
     this.ctx = new MeterContext(
       options,
-      createNamer(options.naming, this.faults),
+      namer,
       wire,
       this.registry,
       this.faults,
+      new SeriesVariants(otel, undefined),
     )
+    if (namer.activeRequests !== undefined) {
+      const name = namer.activeRequests.bind(namer)
+      this.activeByAttributes = new ActiveRequestsByAttributes(
+        this.ctx.methods,
+        (method, scheme) => {
+          const id = name(method, scheme)
+          return this.registry.add(new GaugeSeries(wire.series(id.name, id.tags)))
+        },
+      )
+    }
     this.transport = transportFactory?.(this.faults)
     if (this.transport === undefined) this.ctx.enabled = false
     this.packer = new DatagramPacker(
@@ -168,7 +186,7 @@ export class AggregatingMeter implements Meter {
     this.unmatched = new RouteMetrics(this.ctx, 'unmatched', 'unmatched', () => this.overflow())
     if (this.ctx.enabled) {
       if (options.processMetrics)
-        this.processMetrics = new ProcessMetrics((name) => this.internalGauge(name))
+        this.processMetrics = new ProcessMetrics((name) => this.internalGauge(name), otel)
       this.interval = setInterval(() => this.flushPending(), options.flushIntervalMs)
       // Metrics must never keep a process alive; exit-flush.ts covers the last interval.
       this.interval.unref()
@@ -253,8 +271,9 @@ export class AggregatingMeter implements Meter {
     return route
   }
 
-  requestStarted(_res?: RawResponse): number {
+  requestStarted(res?: RawResponse): number {
     this.activeRequests++
+    this.activeByAttributes?.started(res)
     this.tracksRequests = true
     return performance.now()
   }
@@ -268,6 +287,7 @@ export class AggregatingMeter implements Meter {
     request?: unknown,
   ): void {
     route?.record(method, statusCode, performance.now() - startedAt, res, request)
+    this.activeByAttributes?.ended(res)
     if (--this.activeRequests === 0 && this.drained !== undefined) this.drained()
   }
 
@@ -318,7 +338,8 @@ export class AggregatingMeter implements Meter {
       this.flushes++
       if (sampleGauges) {
         this.gaugesSentAtExit = false
-        if (this.tracksRequests)
+        if (this.activeByAttributes !== undefined) this.activeByAttributes.sample()
+        else if (this.tracksRequests)
           this.internalGauge('http.server.active_requests').set(this.activeRequests)
         this.processMetrics?.sample()
       }

@@ -1,9 +1,9 @@
 import { errorText, type FaultLog } from './fault-log'
-import { methodName } from './http-method'
 import type { NamingStyle, Tags } from './options'
-import { PROCESS_GAUGE_NAMES } from './process-metrics'
+import { OTEL_PROCESS_GAUGE_NAMES, PROCESS_GAUGE_NAMES } from './process-metrics'
 import type { SeriesVariant } from './request-variants'
 import { OVERFLOW_SEGMENT, routeToPathSegments, UNMATCHED_SEGMENT } from './route-path'
+import { CLIENT_CLOSED_REQUEST } from './status'
 
 /** Label used for requests no route matched (tag style); path style uses `_unmatched`. */
 export const UNMATCHED_ROUTE = 'unmatched'
@@ -56,13 +56,23 @@ export interface Namer {
    * with a second type or foreign values under its name; `undefined` when it would not.
    */
   reservedBy(name: string, source: UserMetricSource): string | undefined
-  requestCounter(series: RequestSeriesInfo): MetricId
+  /**
+   * Absent when the style has no request counter (`otel`: the duration's count is the request
+   * count, exact as long as every duration is sampled, which options.ts ensures).
+   */
+  requestCounter?(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
   executionTimer(
     name: string,
     scope: { route: string; routeKind: RouteKind; method: string },
   ): MetricId
   gauge(name: string): MetricId
+  /**
+   * Present when in-flight requests are counted per method and scheme (`otel`); otherwise one
+   * `http.server.active_requests` gauge (named by {@link gauge}) counts them all. `scheme` is
+   * `undefined` where the adapter has no Node response to read it from.
+   */
+  activeRequests?(method: string | undefined, scheme: string | undefined): MetricId
 }
 
 export function statusClassOf(statusCode: number): string {
@@ -72,7 +82,7 @@ export function statusClassOf(statusCode: number): string {
 export function requestSeriesInfo(
   route: string,
   routeKind: RouteKind,
-  methodIdx: number,
+  method: string,
   statusCode: number,
   variant: SeriesVariant | undefined,
 ): RequestSeriesInfo {
@@ -84,7 +94,7 @@ export function requestSeriesInfo(
           ? UNMATCHED_ROUTE
           : OVERFLOW_ROUTE,
     routeKind,
-    method: methodName(methodIdx),
+    method,
     statusCode,
     statusClass: statusClassOf(statusCode),
   }
@@ -108,13 +118,13 @@ const TAG_STYLE_OWN_NAMES = new Map<string, string>([
   ...PROCESS_GAUGE_NAMES.map((name): [string, string] => [name, 'a process-metrics gauge']),
 ])
 
-const tagNamer: Namer = {
+const tagNamer = {
   reservedBy: (name) => TAG_STYLE_OWN_NAMES.get(name),
   requestCounter: (s) => ({ name: 'http.server.requests', tags: requestTags(s) }),
   requestTimer: (s) => ({ name: 'http.server.duration', tags: requestTags(s) }),
   executionTimer: (name, scope) => ({ name, tags: { route: scope.route, method: scope.method } }),
   gauge: (name) => ({ name }),
-}
+} satisfies Namer
 
 function requestTags(s: RequestSeriesInfo): Tags {
   return {
@@ -152,6 +162,75 @@ const pathNamer: Namer = {
   gauge: (name) => ({ name: `gauges.${name}` }),
 }
 
+/**
+ * OpenTelemetry style: the stable HTTP server semantic conventions, with their dotted attribute
+ * keys as tags. Durations go out in milliseconds as StatsD timers (backends convert `ms` to
+ * seconds). There is no request counter in the conventions: the duration's count is the count.
+ */
+const OTEL_REQUEST_DURATION = 'http.server.request.duration'
+const ACTIVE_REQUESTS = 'http.server.active_requests'
+/**
+ * `error.type` of a request whose client left before a response was sent (recorded as 499):
+ * a component-specific identifier, as the conventions allow when no status was sent.
+ */
+export const OTEL_ABORTED_ERROR = 'aborted'
+/** `error.type` when the framework reported no status at all (recorded as status 0). */
+const OTEL_UNKNOWN_ERROR = '_OTHER'
+/**
+ * What the OpenTelemetry SDKs mark the series beyond a cardinality limit with; our overflow
+ * bucket carries it instead of an invented `http.route`.
+ */
+const OTEL_OVERFLOW_TAG = 'otel.metric.overflow'
+
+const OTEL_STYLE_OWN_NAMES = new Map<string, string>([
+  [OTEL_REQUEST_DURATION, 'the request duration'],
+  [ACTIVE_REQUESTS, 'the active-requests gauge'],
+  ...[...OTEL_PROCESS_GAUGE_NAMES.values()].map((name): [string, string] => [
+    name,
+    'a process-metrics gauge',
+  ]),
+])
+
+const otelNamer: Namer = {
+  reservedBy: (name) => OTEL_STYLE_OWN_NAMES.get(name),
+  requestTimer: (s) => ({ name: OTEL_REQUEST_DURATION, tags: otelRequestTags(s) }),
+  executionTimer: (name, scope) => {
+    const tags: Record<string, string> = { 'http.request.method': scope.method }
+    if (scope.routeKind === 'matched') tags['http.route'] = scope.route
+    else if (scope.routeKind === 'overflow') tags[OTEL_OVERFLOW_TAG] = 'true'
+    return { name, tags }
+  },
+  gauge: (name) => ({ name: OTEL_PROCESS_GAUGE_NAMES.get(name) ?? name }),
+  // Requests without a Node response (Hono off Node) are counted without attributes: their
+  // method and scheme are not known when they start.
+  activeRequests: (method, scheme) => {
+    const tags: Record<string, string> = {}
+    if (method !== undefined) tags['http.request.method'] = method
+    if (scheme !== undefined) tags['url.scheme'] = scheme
+    return { name: ACTIVE_REQUESTS, tags }
+  },
+}
+
+/**
+ * The attributes of one request series. Absent rather than invented: `http.route` when no route
+ * matched, `http.response.status_code` when none was sent (499, 0), `url.scheme` and
+ * `network.protocol.version` where there is no Node request to read them from, `error.type`
+ * unless the request failed (5xx: the code as text; 499: `aborted`; 0: `_OTHER`). 4xx are not
+ * errors for a server.
+ */
+function otelRequestTags(s: RequestSeriesInfo): Tags {
+  const tags: Record<string, string | number> = { 'http.request.method': s.method }
+  const sent = s.statusCode !== 0 && s.statusCode !== CLIENT_CLOSED_REQUEST
+  if (sent) tags['http.response.status_code'] = s.statusCode
+  if (s.routeKind === 'matched') tags['http.route'] = s.route
+  if (s.scheme !== undefined) tags['url.scheme'] = s.scheme
+  if (s.protocolVersion !== undefined) tags['network.protocol.version'] = s.protocolVersion
+  if (!sent) tags['error.type'] = s.statusCode === 0 ? OTEL_UNKNOWN_ERROR : OTEL_ABORTED_ERROR
+  else if (s.statusCode >= 500) tags['error.type'] = String(s.statusCode)
+  if (s.routeKind === 'overflow') tags[OTEL_OVERFLOW_TAG] = 'true'
+  return tags
+}
+
 function pathRoute(route: string, kind: RouteKind): string {
   if (kind === 'unmatched') return UNMATCHED_SEGMENT
   if (kind === 'overflow') return OVERFLOW_SEGMENT
@@ -161,6 +240,7 @@ function pathRoute(route: string, kind: RouteKind): string {
 export function createNamer(naming: NamingStyle | CustomNaming, faults: FaultLog): Namer {
   if (naming === 'tags') return tagNamer
   if (naming === 'path') return pathNamer
+  if (naming === 'otel') return otelNamer
   // A user function runs when a series is first seen, inside request handling: if it throws,
   // the series falls back to tag style and the fault is logged, the request is unaffected.
   const guarded =

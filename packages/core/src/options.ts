@@ -1,12 +1,13 @@
 import { isIPv4 } from 'node:net'
 import type { StatsD } from 'hot-shots'
 import { RoutemeterOptionError } from './errors'
+import { parseKnownMethods } from './http-method'
 import type { CustomNaming } from './naming'
 import type { TagFormat } from './sanitize'
 
 export type Tags = Readonly<Record<string, string | number>>
 export type Protocol = 'udp' | 'tcp' | 'uds'
-export type NamingStyle = 'tags' | 'path'
+export type NamingStyle = 'tags' | 'path' | 'otel'
 
 /** Where runtime faults are reported (once per kind per minute). `pino`/`console` fit. */
 export interface MeterLogger {
@@ -33,7 +34,10 @@ export interface MeterOptions {
   service?: string
   /** Environment name (`prod`, `staging`), used for the default prefix. */
   environment?: string
-  /** `tags` (default) or `path` (Graphite dotted names), or custom functions. Env `STATSD_NAMING`. */
+  /**
+   * `tags` (default), `path` (Graphite dotted names), `otel` (OpenTelemetry HTTP semantic
+   * conventions, as tags), or custom functions. Env `STATSD_NAMING`.
+   */
   naming?: NamingStyle | CustomNaming
   /** Tag syntax on the wire. Env `STATSD_TAG_FORMAT`. Default `dogstatsd`. */
   tagFormat?: TagFormat
@@ -91,6 +95,11 @@ export interface ResolvedOptions {
   path: string | undefined
   prefix: string | null
   naming: NamingStyle | CustomNaming
+  /**
+   * The methods recorded by name under `otel` naming (`OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS`);
+   * `undefined`: the standard ones. Read only for `otel` naming.
+   */
+  knownMethods: readonly string[] | undefined
   tagFormat: TagFormat
   globalTags: Tags
   flushIntervalMs: number
@@ -175,6 +184,32 @@ export function resolveOptions(
       `more than maxBufferSize (${maxBufferSize}): the send queue must hold one full datagram`,
     )
   }
+  const naming = reader.naming()
+  const sampleRate = reader.sampleRate()
+  // OpenTelemetry has no request counter: the duration's count is the request count, and a
+  // sampled duration would make every count an estimate.
+  if (naming === 'otel' && sampleRate < 1) {
+    throw new RoutemeterOptionError(
+      'sampleRate',
+      sampleRate,
+      '1 with naming "otel" (its request count is the duration count, so no sample may be dropped)',
+    )
+  }
+  const maxSamplesPerFlush = reader.integer(
+    'maxSamplesPerFlush',
+    'STATSD_MAX_SAMPLES_PER_FLUSH',
+    0,
+    0,
+    1_000_000,
+  )
+  // The same for the reservoir: its counts come from the rate, estimates to a floating point.
+  if (naming === 'otel' && maxSamplesPerFlush !== 0) {
+    throw new RoutemeterOptionError(
+      'maxSamplesPerFlush',
+      maxSamplesPerFlush,
+      '0 with naming "otel" (its request count is the duration count, so every sample is sent)',
+    )
+  }
   return {
     enabled: reader.boolean('enabled', 'STATSD_ENABLED', true),
     host,
@@ -182,7 +217,8 @@ export function resolveOptions(
     protocol,
     path: reader.optionalString('path', 'STATSD_PATH'),
     prefix: reader.prefix(),
-    naming: reader.naming(),
+    naming,
+    knownMethods: naming === 'otel' ? reader.knownMethods() : undefined,
     tagFormat: reader.oneOf(
       'tagFormat',
       'STATSD_TAG_FORMAT',
@@ -198,17 +234,11 @@ export function resolveOptions(
       3_600_000,
     ),
     closeWaitMs: reader.integer('closeWaitMs', undefined, 2000, 0, 600_000),
-    sampleRate: reader.sampleRate(),
+    sampleRate,
     maxBufferSize,
     maxSeries: reader.integer('maxSeries', undefined, 20_000, 1, 10_000_000),
     maxSamplesPerSeries: reader.integer('maxSamplesPerSeries', undefined, 1000, 1, 1_000_000),
-    maxSamplesPerFlush: reader.integer(
-      'maxSamplesPerFlush',
-      'STATSD_MAX_SAMPLES_PER_FLUSH',
-      0,
-      0,
-      1_000_000,
-    ),
+    maxSamplesPerFlush,
     maxQueueBytes,
     packValues: reader.boolean('packValues', undefined, false),
     processMetrics: reader.boolean('processMetrics', undefined, false),
@@ -426,7 +456,24 @@ class OptionReader {
       }
       return value as CustomNaming
     }
-    return this.oneOf('naming', 'STATSD_NAMING', ['tags', 'path'] as const, 'tags')
+    return this.oneOf('naming', 'STATSD_NAMING', ['tags', 'path', 'otel'] as const, 'tags')
+  }
+
+  /** `OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS`, the OpenTelemetry variable (no option of ours). */
+  knownMethods(): readonly string[] | undefined {
+    const name = 'OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS'
+    const text = this.env[name]
+    if (text === undefined || text.trim() === '') return undefined
+    const methods = parseKnownMethods(text)
+    if (typeof methods === 'string') {
+      throw new RoutemeterOptionError(
+        name,
+        text,
+        `a comma-separated list of HTTP methods, such as "GET,POST,PURGE" (${methods})`,
+        'the environment',
+      )
+    }
+    return methods
   }
 
   globalTags(): Tags {

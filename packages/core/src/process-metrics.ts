@@ -13,22 +13,44 @@ export const PROCESS_GAUGE_NAMES: readonly string[] = [
   'process.memory.rss_bytes',
 ]
 
+/**
+ * The same gauges under `otel` naming: the OpenTelemetry Node.js runtime, V8 and process
+ * semantic-convention names. Their event-loop delays are in seconds (the conventions' unit), the
+ * heap is the total over V8's spaces (the convention splits it by `v8js.heap.space.name`; the
+ * sum of those series is this one).
+ */
+export const OTEL_PROCESS_GAUGE_NAMES: ReadonlyMap<string, string> = new Map([
+  ['process.event_loop.delay_p50_ms', 'nodejs.eventloop.delay.p50'],
+  ['process.event_loop.delay_p99_ms', 'nodejs.eventloop.delay.p99'],
+  ['process.event_loop.delay_max_ms', 'nodejs.eventloop.delay.max'],
+  ['process.event_loop.utilization', 'nodejs.eventloop.utilization'],
+  ['process.memory.heap_used_bytes', 'v8js.memory.heap.used'],
+  ['process.memory.rss_bytes', 'process.memory.usage'],
+])
+
 /** Saturation gauges of the process, sampled once per flush (opt-in: `processMetrics`). */
 export class ProcessMetrics {
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 })
   private utilization: EventLoopUtilization = performance.eventLoopUtilization()
+  /** Nanoseconds per unit of the delay gauges: 1e6 for milliseconds, 1e9 for seconds (`otel`). */
+  private readonly delayUnitNs: number
 
-  constructor(private readonly gauge: (name: string) => GaugeSeries) {
+  constructor(
+    private readonly gauge: (name: string) => GaugeSeries,
+    delayInSeconds = false,
+  ) {
+    this.delayUnitNs = delayInSeconds ? 1e9 : 1e6
     this.delay.enable()
   }
 
   sample(): void {
     const delay = this.delay
-    // The histogram is in nanoseconds; StatsD users read milliseconds.
+    // The histogram is in nanoseconds; StatsD users read milliseconds (OpenTelemetry: seconds).
     if (delay.count > 0) {
-      this.gauge('process.event_loop.delay_p50_ms').set(delay.percentile(50) / 1e6)
-      this.gauge('process.event_loop.delay_p99_ms').set(delay.percentile(99) / 1e6)
-      this.gauge('process.event_loop.delay_max_ms').set(delay.max / 1e6)
+      const unit = this.delayUnitNs
+      this.gauge('process.event_loop.delay_p50_ms').set(delay.percentile(50) / unit)
+      this.gauge('process.event_loop.delay_p99_ms').set(delay.percentile(99) / unit)
+      this.gauge('process.event_loop.delay_max_ms').set(delay.max / unit)
     }
     delay.reset()
     const now = performance.eventLoopUtilization()

@@ -17,8 +17,13 @@ export interface SeriesVariant {
   readonly labels: Readonly<Record<string, string>> | undefined
 }
 
-/** Room for every route × method × status key (status ≤ 999, method < 16) below one variant. */
-export const VARIANT_STRIDE = 16_384
+/**
+ * Room for every method × status key (status ≤ 999) below one variant: a variant's `id` times
+ * this goes into the series key.
+ */
+export function variantStride(methodStride: number): number {
+  return 1000 * methodStride
+}
 
 /** Reads the label values of one request; built from the `labels` option. */
 export interface LabelReader {
@@ -29,7 +34,8 @@ export interface LabelReader {
 }
 
 /** The part of Node's requests read here (`http.IncomingMessage`, `http2.Http2ServerRequest`). */
-interface RawRequestLike {
+export interface RawRequestLike {
+  readonly method?: string
   readonly httpVersion?: string
   readonly scheme?: string
   readonly socket?: (Partial<Pick<TLSSocket, 'encrypted'>> & object) | null
@@ -41,6 +47,8 @@ interface RawRequestLike {
  */
 export class SeriesVariants {
   private readonly interned = new Map<string, SeriesVariant>()
+  /** Variants by scheme × version slot, when only the connection splits series. */
+  private readonly byConnection: Array<SeriesVariant | undefined> = []
 
   constructor(
     /** Whether `scheme` and `protocolVersion` are read (OpenTelemetry naming). */
@@ -54,11 +62,37 @@ export class SeriesVariants {
   }
 
   of(res: RawResponse | undefined, request: unknown): SeriesVariant {
-    const raw = (res as ServerResponse | undefined)?.req as RawRequestLike | undefined
+    const raw = rawRequestOf(res)
+    if (this.labels === undefined) return this.ofConnection(raw)
     const scheme = this.connection ? schemeOf(raw) : undefined
     const protocolVersion = this.connection ? protocolVersionOf(raw) : undefined
-    const labels = this.labels?.read(request)
-    const key = `${scheme}\u0001${protocolVersion}\u0001${labels === undefined ? '' : this.labels?.key(labels)}`
+    const labels = this.labels.read(request)
+    return this.intern(scheme, protocolVersion, labels, this.labels.key(labels))
+  }
+
+  /**
+   * Scheme and version only (otel naming without labels): the variant comes from a small table,
+   * with no key string built per request.
+   */
+  private ofConnection(raw: RawRequestLike | undefined): SeriesVariant {
+    const scheme = schemeOf(raw)
+    const protocolVersion = protocolVersionOf(raw)
+    const slot = connectionSlot(scheme, protocolVersion)
+    if (slot === -1) return this.intern(scheme, protocolVersion, undefined, '')
+    const found = this.byConnection[slot]
+    if (found !== undefined) return found
+    const variant = this.intern(scheme, protocolVersion, undefined, '')
+    this.byConnection[slot] = variant
+    return variant
+  }
+
+  private intern(
+    scheme: string | undefined,
+    protocolVersion: string | undefined,
+    labels: Readonly<Record<string, string>> | undefined,
+    labelsKey: string,
+  ): SeriesVariant {
+    const key = `${scheme}\u0001${protocolVersion}\u0001${labelsKey}`
     let variant = this.interned.get(key)
     if (variant === undefined) {
       variant = { id: this.interned.size + 1, scheme, protocolVersion, labels }
@@ -68,8 +102,23 @@ export class SeriesVariants {
   }
 }
 
+const SCHEME_SLOTS: ReadonlyArray<string | undefined> = ['http', 'https', undefined]
+const VERSION_SLOTS: ReadonlyArray<string | undefined> = ['1.1', '2', '1.0', undefined]
+
+/** The table slot of a scheme and version; -1 for a combination outside the table. */
+function connectionSlot(scheme: string | undefined, protocolVersion: string | undefined): number {
+  const s = SCHEME_SLOTS.indexOf(scheme)
+  const v = VERSION_SLOTS.indexOf(protocolVersion)
+  return s === -1 || v === -1 ? -1 : s * VERSION_SLOTS.length + v
+}
+
+/** Node's request behind a response (`res.req`, HTTP/1 and HTTP/2 alike). */
+export function rawRequestOf(res: RawResponse | undefined): RawRequestLike | undefined {
+  return (res as ServerResponse | undefined)?.req as RawRequestLike | undefined
+}
+
 /** `https` for a TLS connection (or an HTTP/2 request that says so), else `http`. */
-function schemeOf(raw: RawRequestLike | undefined): string | undefined {
+export function schemeOf(raw: RawRequestLike | undefined): string | undefined {
   if (raw === undefined) return undefined
   if (typeof raw.scheme === 'string') return raw.scheme
   return raw.socket?.encrypted === true ? 'https' : 'http'

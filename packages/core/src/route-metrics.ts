@@ -1,8 +1,7 @@
-import { methodIndex, methodName } from './http-method'
 import type { MeterContext } from './meter-context'
 import { type RouteKind, requestSeriesInfo } from './naming'
 import type { Tags } from './options'
-import { type SeriesVariant, VARIANT_STRIDE } from './request-variants'
+import type { SeriesVariant } from './request-variants'
 import type { RawResponse } from './response-end'
 import type { RequestSeries, SampleSeries } from './series'
 import { type Stopper, startStopper, timeCall } from './stopper'
@@ -64,39 +63,52 @@ export class RouteMetrics {
     if (!ctx.enabled) return
     const status =
       statusCode >= 100 && statusCode <= 999 && (statusCode | 0) === statusCode ? statusCode : 0
-    let key = status * 16 + methodIndex(method)
+    const methods = ctx.methods
+    let key = status * methods.stride + methods.index(method)
     let variant: SeriesVariant | undefined
     if (ctx.variants !== undefined) {
       variant = ctx.variants.of(res, request)
-      key += variant.id * VARIANT_STRIDE
+      key += variant.id * ctx.variantStride
     }
     const series = this.series.get(key) ?? this.createSeries(key, variant)
     series.count.value++
     if (series.overflow) ctx.overflowed++
     if (durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY)
       ctx.addSample(series.duration, durationMs)
-    else if (!Number.isFinite(durationMs))
-      ctx.faults.report(
-        'invalid-value',
-        `request duration ${String(durationMs)} on route ${JSON.stringify(this.route.slice(0, 100))}: the request is counted, the duration is not sent`,
-      )
+    else this.invalidDuration(series, durationMs)
   }
 
   /** Execution timers for requests of this route with the given method (cached, no allocation). */
   scope(method: string): ExecutionTimers {
-    const index = methodIndex(method)
+    const index = this.ctx.methods.index(method)
     return this.scopes[index] ?? this.createScope(index)
+  }
+
+  /**
+   * A negative or non-finite duration (only `recordRequest` can pass one) is not sampled, and a
+   * non-finite one is reported. Where the duration's count is the request count (`otel`), a 0
+   * is sampled instead so the request is still counted.
+   */
+  private invalidDuration(series: RequestSeries, durationMs: number): void {
+    const ctx = this.ctx
+    if (ctx.countsByDuration) ctx.addSample(series.duration, 0)
+    if (Number.isFinite(durationMs)) return
+    ctx.faults.report(
+      'invalid-value',
+      `request duration ${String(durationMs)} on route ${JSON.stringify(this.route.slice(0, 100))}: the request is counted, the duration is ${ctx.countsByDuration ? 'sent as 0' : 'not sent'}`,
+    )
   }
 
   private createSeries(key: number, variant: SeriesVariant | undefined): RequestSeries {
     const ctx = this.ctx
     let series: RequestSeries
     if (ctx.registry.hasRoom || this.kind === 'overflow') {
+      const { methods, variantStride } = ctx
       const info = requestSeriesInfo(
         this.route,
         this.kind,
-        key & 15,
-        Math.floor((key % VARIANT_STRIDE) / 16),
+        methods.name(key % methods.stride),
+        Math.floor((key % variantStride) / methods.stride),
         variant,
       )
       series = ctx.registry.add(ctx.newRequestSeries(info))
@@ -116,7 +128,7 @@ export class RouteMetrics {
   }
 
   private createScope(index: number): ExecutionScope {
-    const scope = new ExecutionScope(this.ctx, this.route, this.kind, methodName(index))
+    const scope = new ExecutionScope(this.ctx, this.route, this.kind, this.ctx.methods.name(index))
     this.scopes[index] = scope
     return scope
   }
@@ -163,7 +175,7 @@ class ExecutionScope implements ExecutionTimers {
       )
       return null
     }
-    const route = requestSeriesInfo(this.route, this.kind, 0, 0, undefined).route
+    const route = requestSeriesInfo(this.route, this.kind, this.method, 0, undefined).route
     const id = ctx.namer.executionTimer(name, {
       route,
       routeKind: this.kind,

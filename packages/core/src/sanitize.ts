@@ -21,7 +21,7 @@ export type TagFormat = 'dogstatsd' | 'telegraf'
 const NAME_INVALID = /[^A-Za-z0-9_.-]/g
 const DOTS = /\.{2,}/g
 const EDGE_DOTS = /^\.+|\.+$/g
-const TAG_KEY_INVALID = /[^a-z0-9_]/g
+const TAG_KEY_INVALID = /[^a-z0-9_.]/g
 // DogStatsD and the Etsy daemon read tags after `|#`, split on `,`; `:` only splits key from
 // value there, so it may stay in values (route templates like `/users/:id` read naturally).
 const DOGSTATSD_VALUE_INVALID = /[^A-Za-z0-9_./:-]/g
@@ -46,20 +46,27 @@ export function sanitizeName(raw: string): string {
 }
 
 /**
- * A tag key: lower-case `[a-z0-9_]`, not starting with a digit (Prometheus label rule), at most
+ * A tag key: lower-case `[a-z0-9_.]`, dots only between other characters (OpenTelemetry's
+ * `http.route`), not starting with a digit (Prometheus label rule), at most
  * {@link MAX_TAG_KEY_LENGTH} characters on the wire: cut again after lower-casing, which can
  * lengthen a string (`İ` becomes two characters).
+ *
+ * Both tag formats take dots in keys as they are: DogStatsD (Datadog's tag rules allow `.`, the
+ * Etsy daemon keeps them) and Telegraf (InfluxDB tag keys). Prometheus' statsd_exporter, which
+ * allows no dot in a label name, turns each into `_` itself (`http_route`).
  */
 export function sanitizeTagKey(raw: string): string {
   let key = String(raw)
     .slice(0, MAX_TAG_KEY_LENGTH)
     .toLowerCase()
     .replace(TAG_KEY_INVALID, '_')
-    .slice(0, MAX_TAG_KEY_LENGTH)
+    .replace(DOTS, '.')
+    .replace(EDGE_DOTS, '')
   if (key === '') return '_'
   const first = key.charCodeAt(0)
-  if (first >= 48 && first <= 57) key = `_${key}`.slice(0, MAX_TAG_KEY_LENGTH)
-  return key
+  if (first >= 48 && first <= 57) key = `_${key}`
+  // Cutting may leave a dot at the end; the start is never a dot here.
+  return key.slice(0, MAX_TAG_KEY_LENGTH).replace(EDGE_DOTS, '')
 }
 
 /** A tag value for the given wire format, cut to {@link MAX_TAG_VALUE_LENGTH}. */

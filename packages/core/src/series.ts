@@ -149,15 +149,29 @@ export class SetSeries implements Series {
 
 /** A request series: the counter and the latency timer of one route × method × status. */
 export class RequestSeries implements Series {
+  /**
+   * Counted on every request, also where the naming sends no counter: the hot path stays one
+   * shape, and such a counter is only reset at a flush.
+   */
+  readonly count: CounterSeries
+  private readonly sendsCount: boolean
+
   constructor(
-    readonly count: CounterSeries,
+    /** The counter's wire halves; `undefined` when the naming has no request counter (`otel`). */
+    countWire: SeriesWire | undefined,
     readonly duration: SampleSeries,
     /** True for the overflow bucket's series, so recordings landing there are counted. */
     readonly overflow: boolean,
-  ) {}
+  ) {
+    this.sendsCount = countWire !== undefined
+    this.count = new CounterSeries(countWire ?? NO_WIRE)
+  }
 
   drain(packer: DatagramPacker): void {
-    this.count.drain(packer)
+    if (this.sendsCount) this.count.drain(packer)
+    else this.count.value = 0
     this.duration.drain(packer)
   }
 }
+
+const NO_WIRE: SeriesWire = { head: '', tail: '' }

@@ -115,5 +115,9 @@ describe('maxSamplesPerFlush: an opt-in reservoir per timer series and flush', (
       )
     }
     expect(() => resolveOptions({ maxSamplesPerFlush: -1 }, {})).toThrow(/maxSamplesPerFlush/)
+    // OpenTelemetry naming counts requests by their durations: every one is sent.
+    expect(() => resolveOptions({ maxSamplesPerFlush: 100, naming: 'otel' }, {})).toThrow(
+      /maxSamplesPerFlush.*0 with naming "otel"/,
+    )
   })
 })

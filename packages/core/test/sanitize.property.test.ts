@@ -35,12 +35,17 @@ const hostile = fc.oneof(
 )
 const tagObject = fc.dictionary(hostile, hostile, { maxKeys: 4 })
 
+// A tag key: lower-case, not starting with a digit, dots only between other characters.
+const KEY = String.raw`(?![0-9])[a-z0-9_]+(?:\.[a-z0-9_]+)*`
 const LINE_SHAPE: Record<TagFormat, RegExp> = {
   // name:value|type[|@rate][|#k:v,...] with nothing else.
-  dogstatsd:
-    /^[A-Za-z0-9_.-]+:[^|:\n]+\|(c|ms|g|s|h|d)(\|@[\d.]+)?(\|#[a-z0-9_]+:[A-Za-z0-9_./:-]+(,[a-z0-9_]+:[A-Za-z0-9_./:-]+)*)?$/,
+  dogstatsd: new RegExp(
+    String.raw`^[A-Za-z0-9_.-]+:[^|:\n]+\|(c|ms|g|s|h|d)(\|@[\d.]+)?(\|#${KEY}:[A-Za-z0-9_./:-]+(,${KEY}:[A-Za-z0-9_./:-]+)*)?$`,
+  ),
   // name[,k=v...]:value|type[|@rate]
-  telegraf: /^[A-Za-z0-9_.-]+(,[a-z0-9_]+=[A-Za-z0-9_./-]+)*:[^|:\n]+\|(c|ms|g|s|h|d)(\|@[\d.]+)?$/,
+  telegraf: new RegExp(
+    String.raw`^[A-Za-z0-9_.-]+(,${KEY}=[A-Za-z0-9_./-]+)*:[^|:\n]+\|(c|ms|g|s|h|d)(\|@[\d.]+)?$`,
+  ),
 }
 
 function recordHostile(
@@ -59,8 +64,17 @@ function recordHostile(
   meter.set(input.name, input.member, input.tags)
   meter.route(input.route).record(input.method, 200, 1)
   meter.route(input.route).scope(input.method).timer(input.name, input.tags)()
-  return 7 // lines those calls produce
+  // Lines those calls produce: otel naming sends no request counter.
+  return meter.options.naming === 'otel' ? 6 : 7
 }
+
+/** The attribute keys of an otel request duration, as they must reach the wire: dots kept. */
+const OTEL_REQUEST_KEYS = [
+  'http.request.method',
+  'http.response.status_code',
+  'http.route',
+  'error.type',
+]
 
 describe.each(['dogstatsd', 'telegraf'] as const)(
   'sanitising (%s): no input adds a line, field or tag',
@@ -123,6 +137,70 @@ describe.each(['dogstatsd', 'telegraf'] as const)(
   },
 )
 
+describe.each(['dogstatsd', 'telegraf'] as const)(
+  'otel naming (%s): dotted keys reach the wire intact, hostile input adds nothing',
+  (tagFormat) => {
+    it('every line is well-formed; request durations carry exactly the OpenTelemetry keys', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          hostile,
+          tagObject,
+          hostile,
+          hostile,
+          hostile,
+          fc.constantFrom(200, 404, 500, 503, 499),
+          async (name, tags, route, method, member, status) => {
+            const capture = createCaptureMeter({ tagFormat, naming: 'otel', globalTags: { g: 1 } })
+            const expectedLines = recordHostile(capture.meter, {
+              name,
+              tags,
+              route,
+              method,
+              member,
+            })
+            capture.meter.route(route).record(method, status, 2)
+            await capture.meter.flush()
+            const lines = capture.lines()
+            for (const line of lines) expect(line).toMatch(LINE_SHAPE[tagFormat])
+            const durations = capture.find('http.server.request.duration')
+            // One line per request recorded: no counter, every duration sent.
+            expect(durations).toHaveLength(2)
+            expect(lines).toHaveLength(expectedLines + 1)
+            for (const sample of durations) {
+              const keys = Object.keys(sample.tags)
+              expect(keys).toContain('http.request.method')
+              expect(keys).toContain('http.route')
+              for (const key of keys) expect([...OTEL_REQUEST_KEYS, 'g']).toContain(key)
+            }
+            expect(capture.find('http.server.requests')).toEqual([])
+          },
+        ),
+        { numRuns: 200 },
+      )
+    })
+
+    it('tag keys keep their dots, lose only what the format cannot carry', () => {
+      const capture = createCaptureMeter({ tagFormat })
+      capture.meter.increment('k', 1, {
+        'http.route': 1,
+        'A..B.': 2,
+        '.lead.trail.': 3,
+        '9.lives': 4,
+        'a b.c': 5,
+      })
+      return capture.meter.flush().then(() => {
+        expect(Object.keys(capture.find('k')[0]?.tags ?? {})).toEqual([
+          'http.route',
+          'a.b',
+          'lead.trail',
+          '_9.lives',
+          'a_b.c',
+        ])
+      })
+    })
+  },
+)
+
 describe('the real statsd daemon parses whatever hostile input produced', () => {
   let daemon: StatsdDaemon
   beforeAll(async () => {
@@ -130,9 +208,14 @@ describe('the real statsd daemon parses whatever hostile input produced', () => 
   })
   afterAll(() => daemon.close())
 
-  it.each(['dogstatsd', 'telegraf'] as const)(
-    '%s: zero bad lines, and exactly the metrics sent',
-    async (tagFormat) => {
+  it.each([
+    ['dogstatsd', 'tags'],
+    ['telegraf', 'tags'],
+    ['dogstatsd', 'otel'],
+    ['telegraf', 'otel'],
+  ] as const)(
+    '%s, %s naming: zero bad lines, and exactly the metrics sent',
+    async (tagFormat, naming) => {
       await daemon.clear()
       const before = await daemon.counters()
       // Object.prototype keys first: as a bare metric key they crash the Etsy daemon.
@@ -156,7 +239,12 @@ describe('the real statsd daemon parses whatever hostile input produced', () => 
           200,
         ),
       ]
-      const meter = createMeter({ port: daemon.port, tagFormat, flushIntervalMs: 3_600_000 })
+      const meter = createMeter({
+        port: daemon.port,
+        tagFormat,
+        naming,
+        flushIntervalMs: 3_600_000,
+      })
       let expected = 0
       for (const input of inputs) {
         expected += recordHostile(meter as never, input)

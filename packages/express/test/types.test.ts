@@ -35,7 +35,9 @@ describe('public types', () => {
 
   it('options are every meter option plus meter and exclude; unknown ones do not compile', () => {
     expectTypeOf<RoutemeterOptions['meter']>().toEqualTypeOf<Meter | undefined>()
-    expectTypeOf<RoutemeterOptions['naming']>().toExtend<'tags' | 'path' | object | undefined>()
+    expectTypeOf<RoutemeterOptions['naming']>().toExtend<
+      'tags' | 'path' | 'otel' | object | undefined
+    >()
     // @ts-expect-error not an option
     const invalid: RoutemeterOptions = { colour: 'blue' }
     expectTypeOf(invalid).toEqualTypeOf<RoutemeterOptions>()

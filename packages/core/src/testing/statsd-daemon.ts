@@ -89,6 +89,21 @@ export class StatsdDaemon {
     return parseInspectedArrays(await this.command('timers'))
   }
 
+  /**
+   * How many values each timer key holds, exactly: the daemon prints the first 100 and then
+   * `... N more items`. With sample rate 1 this is the count the daemon flushes (`count`).
+   */
+  async timerCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {}
+    for (const match of (await this.command('timers')).matchAll(INSPECTED_ARRAY)) {
+      const body = match[3] ?? ''
+      const listed = body.split(',').filter((item) => /^\s*-?[\d.]+\s*$/.test(item)).length
+      const more = /\.\.\. (\d+) more items?/.exec(body)
+      out[match[1] ?? match[2] ?? ''] = listed + (more ? Number(more[1]) : 0)
+    }
+    return out
+  }
+
   /** Lines the daemon rejected as malformed. */
   async badLines(): Promise<number> {
     return (await this.counters())['statsd.bad_lines_seen'] ?? 0

@@ -77,7 +77,7 @@ function addRoute(
 }
 
 /** An Express app with `app.use(routemeter(options))` first, as the README shows. */
-function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
+export function expressFactory(name: string, express: ExpressFactory): AdapterFactory {
   return {
     name,
     supports: {
