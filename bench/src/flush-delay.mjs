@@ -29,31 +29,38 @@ function record(meter) {
 }
 
 /**
- * Runs `during` with an event-loop delay histogram and the CPU clock on. `during` resolves with
- * the flush's own wall time (or nothing: the whole window's).
+ * Runs `during` with an event-loop delay histogram on. `during` resolves with the flush's own
+ * wall and CPU time, or with nothing: then those of the whole window are taken.
  */
 async function observe(during) {
   const histogram = monitorEventLoopDelay({ resolution: 1 })
+  const window = startClocks()
+  histogram.enable()
+  const flush = (await during()) ?? window()
+  histogram.disable()
+  return { maxDelayMs: histogram.max / 1e6, ...flush }
+}
+
+/** Starts a wall and a CPU clock; the returned function reads both, in ms. */
+function startClocks() {
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
-  histogram.enable()
-  const flushMs = await during()
-  histogram.disable()
-  const cpu = process.cpuUsage(cpu0)
-  return {
-    maxDelayMs: histogram.max / 1e6,
-    flushMs: typeof flushMs === 'number' ? flushMs : performance.now() - t0,
-    cpuMs: (cpu.user + cpu.system) / 1000,
+  return () => {
+    const cpu = process.cpuUsage(cpu0)
+    return { flushMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 }
   }
 }
 
-/** Waits for the next flush to send `target` lines in all; returns that flush's wall time. */
+/**
+ * Waits for the next flush to send `target` lines in all; returns its wall and CPU time, from
+ * the first turn that sees it started (its first slice, ~2 ms, has run by then) to its end.
+ */
 async function nextFlush(meter, target) {
   const flushes = meter.stats().flushes
   while (meter.stats().flushes === flushes) await sleep(1)
-  const t0 = performance.now()
+  const clocks = startClocks()
   while (meter.stats().lines < target) await sleep(1)
-  return performance.now() - t0
+  return clocks()
 }
 
 async function run({ port, quick }) {
@@ -90,9 +97,9 @@ async function run({ port, quick }) {
         await observe(async () => {
           // The histogram's first tick only sets its baseline: let it tick before blocking.
           await sleep(20)
-          const t0 = performance.now()
+          const clocks = startClocks()
           await meter.flush()
-          return performance.now() - t0
+          return clocks()
         }),
       )
       // Idle: the same process, nothing to send, over as long a window as the interval flush's

@@ -256,7 +256,7 @@ const FLUSH_ROWS = [
 
 function flushTable(flush) {
   return mdTable(
-    ['What ran', 'max event-loop delay ms', 'flush wall ms', 'CPU ms in window'],
+    ['What ran', 'max event-loop delay ms', 'flush wall ms', 'flush CPU ms'],
     FLUSH_ROWS.filter(([key]) => flush[key]?.length).map(([key, label]) => [
       label,
       spread(
@@ -264,7 +264,7 @@ function flushTable(flush) {
         1,
       ),
       key === 'idle' ? '–' : fmt(median(flush[key].map((r) => r.flushMs)), 1),
-      fmt(median(flush[key].map((r) => r.cpuMs)), 1),
+      key === 'idle' ? '–' : fmt(median(flush[key].map((r) => r.cpuMs)), 1),
     ]),
   )
 }
@@ -633,7 +633,9 @@ export function renderReport({
         `statuses, 3 timer samples each, ${fmtInt(flush.linesPerFlush)} lines and ` +
         `~${fmtInt(flush.datagramsPerFlush)} datagrams per flush) sending to the sink, on the ` +
         `server core; \`monitorEventLoopDelay\` (1 ms resolution) per flush, median (min–max) ` +
-        `over ${flush.sliced.length} flushes of each kind; ${fmtInt(flush.droppedLines)} lines dropped.`,
+        `over ${flush.sliced.length} flushes of each kind; ${fmtInt(flush.droppedLines)} lines dropped. ` +
+        `The interval flush's wall and CPU time run from the first turn that sees it started ` +
+        '(its first ~2 ms slice is not in them); the idle row watches the same process for one interval.',
       '',
       flushTable(flush),
     )
