@@ -5,7 +5,8 @@
 // requests after a warm-up, and ratios to the same framework's bare app are taken per round.
 //
 //   node src/run.mjs [--quick] [--filter <text>]... [--rounds <n>] [--soak [--soak-minutes <n>]]
-//                    [--skip-scale] [--skip-rss] [--skip-micro]
+//                    [--skip-scale] [--skip-startup] [--skip-flush] [--skip-rss] [--skip-micro]
+//                    [--scale-only]
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,6 +33,9 @@ const { values: flags } = parseArgs({
     filter: { type: 'string', multiple: true },
     rounds: { type: 'string' },
     'skip-scale': { type: 'boolean', default: false },
+    'skip-startup': { type: 'boolean', default: false },
+    'skip-flush': { type: 'boolean', default: false },
+    'scale-only': { type: 'boolean', default: false },
     'skip-rss': { type: 'boolean', default: false },
     'skip-micro': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -41,7 +45,8 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: pnpm bench [--quick] [--filter <text>]... [--rounds <n>]
-                  [--skip-scale] [--skip-rss] [--skip-micro] [--out <file>]
+                  [--skip-scale] [--skip-startup] [--skip-flush] [--skip-rss] [--skip-micro]
+                  [--scale-only] [--out <file>]
        pnpm bench --soak [--soak-minutes <n>]
 
 variants: ${VARIANTS.map((v) => v.id).join(', ')}`)
@@ -73,6 +78,7 @@ const SETTINGS = flags.quick
         warmup: 3000,
         measure: 12_000,
         variants: ['fastify-bare', 'fastify-routemeter-tags'],
+        startupRounds: 3,
       },
       rss: { routes: 1000, warmup: 20_000, requests: 100_000, chunk: 50_000 },
     }
@@ -91,6 +97,7 @@ const SETTINGS = flags.quick
         warmup: 8000,
         measure: 60_000,
         variants: ['fastify-bare', 'fastify-routemeter-tags', 'fastify-routemeter-path'],
+        startupRounds: 5,
       },
       rss: { routes: 1000, warmup: 20_000, requests: 1_000_000, chunk: 100_000 },
     }
@@ -127,17 +134,18 @@ function needs(variant) {
   return pkgs
 }
 
-async function startServer(ctx, variant, routes = 0) {
+async function startServer(ctx, variant, routes = 0, { pinAtStart = false } = {}) {
   const name = routes ? `${variant.id}@${routes}` : variant.id
   const { port: sinkPort } = await ctx.sink.call('open')
   const worker = startWorker(
     name,
     join(here, 'server.mjs'),
     [JSON.stringify({ variant: variant.id, sinkPort, routes })],
-    { core: SERVER_CORE },
+    { core: SERVER_CORE, pinAtStart },
   )
   const info = await worker.ready()
   worker.port = info.port
+  worker.startup = info.startup
   worker.sinkPort = sinkPort
   worker.variant = variant
   worker.routes = routes
@@ -300,6 +308,7 @@ async function interleave(ctx, groups, rounds, sizes, label) {
         if (!ref) continue
         rec.cpuRatio = server === g.ref ? 1 : rec.cpuPerReq / ref.cpuPerReq
         rec.rpsRatio = server === g.ref ? 1 : rec.rps / ref.rps
+        rec.p99Ratio = server === g.ref ? 1 : rec.p99 / ref.p99
       }
     }
     log(`${label}: round ${round + 1}/${rounds} done (${elapsed()})`)
@@ -430,6 +439,53 @@ async function scaleRuns(ctx, servers) {
     records: recs,
     lifetime: ctx.lifetime.get(server),
   }))
+}
+
+/**
+ * Start-up of the scale apps, one server at a time on a quiet machine (every other server is
+ * closed by then), pinned to the server core from spawn. Each reports its own CPU and wall time
+ * from `Fastify()` to `ready()` and to listening (plugin import and route registration
+ * included); each round starts every variant once per route count, in random order, and the
+ * report takes ratios to the bare app of the same round.
+ */
+async function startupRuns(ctx, variants, routeCounts, rounds) {
+  const out = []
+  for (let round = 0; round < rounds; round++) {
+    for (const routes of routeCounts) {
+      for (const variant of shuffle(variants)) {
+        let server
+        try {
+          server = await startServer(ctx, variant, routes, { pinAtStart: true })
+          out.push({ id: variant.id, routes, round, ...server.startup })
+        } catch (err) {
+          log(`start-up of ${variant.id}@${routes} failed: ${err.message}`)
+          ctx.failures.push({ id: variant.id, routes, error: `start-up: ${err.message}` })
+        }
+        if (server) {
+          await server.close()
+          await ctx.sink.call('release', { port: server.sinkPort }).catch(() => {})
+        }
+      }
+    }
+    log(`start-up: round ${round + 1}/${rounds} done (${elapsed()})`)
+  }
+  return out
+}
+
+/** Event-loop delay while 20 000 live series are flushed (src/flush-delay.mjs), on the server core. */
+async function flushDelayRun(ctx) {
+  const worker = startWorker('flush-delay', join(here, 'flush-delay.mjs'), [], {
+    core: SERVER_CORE,
+  })
+  await worker.ready()
+  log('flush of 20 000 live series: event-loop delay')
+  const { port } = await ctx.sink.call('open')
+  try {
+    return await worker.call('run', { port, quick: SETTINGS.mode === 'quick' }, 600_000)
+  } finally {
+    await worker.close()
+    await ctx.sink.call('release', { port }).catch(() => {})
+  }
 }
 
 /** RSS growth of a routemeter server over many requests spread over many routes. */
@@ -596,27 +652,44 @@ async function main() {
     }
 
     const skipped = []
-    const variants = selectVariants(available, skipped)
+    const scaleOnly = flags['scale-only']
+    const variants = scaleOnly ? [] : selectVariants(available, skipped)
     for (const s of skipped) log(`skipping ${s.id}: ${s.reason}`)
-    // Every server starts up front, on both cores (start-up is not measured), then each is
-    // pinned to the server core; idle servers cost nothing measurable.
+    // Every server starts up front, on both cores (this start-up is not measured; see
+    // startupRuns), then each is pinned to the server core; idle servers cost nothing measurable.
     const specs = variants.map((variant) => ({ variant, routes: 0 }))
-    if (!flags['skip-scale'] && !flags.filter) specs.push(...scaleSpecs(available))
+    const withScale = scaleOnly || (!flags['skip-scale'] && !flags.filter)
+    const scaleVariantSpecs = withScale ? scaleSpecs(available) : []
+    specs.push(...scaleVariantSpecs)
     log(`starting ${specs.length} servers`)
     const servers = await startServers(ctx, specs)
-    const { main, lifetime } = await mainMatrix(
-      ctx,
-      servers.filter((s) => s.routes === 0),
-    )
+    const mainServers = servers.filter((s) => s.routes === 0)
+    const { main, lifetime } = mainServers.length
+      ? await mainMatrix(ctx, mainServers)
+      : { main: {}, lifetime: {} }
     const scaleServers = servers.filter((s) => s.routes > 0)
     const scale = scaleServers.length ? await scaleRuns(ctx, scaleServers) : undefined
-    const rmFastify =
-      available['@routemeter/core'] === true && available['@routemeter/fastify'] === true
+    const startupVariants = [...new Set(scaleVariantSpecs.map((s) => s.variant))]
+    const startup =
+      startupVariants.length && !flags['skip-startup']
+        ? await startupRuns(
+            ctx,
+            startupVariants,
+            SETTINGS.scale.routes,
+            SETTINGS.scale.startupRounds,
+          )
+        : undefined
+    const rmCore = available['@routemeter/core'] === true
+    const flush =
+      flags['skip-flush'] || (flags.filter && !scaleOnly) || !rmCore
+        ? undefined
+        : await flushDelayRun(ctx)
+    const rmFastify = rmCore && available['@routemeter/fastify'] === true
     const rss =
-      flags['skip-rss'] || flags.filter || !rmFastify
+      flags['skip-rss'] || flags.filter || scaleOnly || !rmFastify
         ? undefined
         : await rssRun(ctx, 'fastify-routemeter-tags', SETTINGS.rss)
-    const micro = flags['skip-micro'] ? undefined : await microRun(ctx, available)
+    const micro = flags['skip-micro'] || scaleOnly ? undefined : await microRun(ctx, available)
     meta.durationSeconds = (Date.now() - startedAt) / 1000
 
     const md = renderReport({
@@ -624,6 +697,8 @@ async function main() {
       main,
       lifetime,
       scale,
+      startup,
+      flush,
       rss,
       micro,
       skipped,
@@ -635,7 +710,7 @@ async function main() {
     mkdirSync(join(benchDir, '.results'), { recursive: true })
     writeFileSync(
       join(benchDir, '.results', `${SETTINGS.mode}-raw.json`),
-      `${JSON.stringify({ meta, main, lifetime, scale, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
+      `${JSON.stringify({ meta, main, lifetime, scale, startup, flush, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
     )
     log(`wrote ${out} (${elapsed()})`)
   } finally {

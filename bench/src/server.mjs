@@ -77,7 +77,7 @@ try {
       return {}
     },
   })
-  announceReady({ port: server.port, pid: process.pid })
+  announceReady({ port: server.port, pid: process.pid, startup: server.startup })
 } catch (err) {
   announceFailure(err)
   setImmediate(() => process.exit(1))

@@ -113,15 +113,22 @@ export class Worker {
 
 /**
  * Starts `node script ...args` as a worker with an IPC channel; once it reports ready, it is
- * pinned to `core` with taskset when that is available.
+ * pinned to `core` with taskset when that is available (`pinAtStart`: from spawn on, for
+ * workers whose start-up is measured).
  */
-export function startWorker(name, script, args = [], { core, env, execArgv = [] } = {}) {
+export function startWorker(
+  name,
+  script,
+  args = [],
+  { core, env, execArgv = [], pinAtStart = false } = {},
+) {
   const child = spawn(process.execPath, [...execArgv, script, ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: workerEnv(env),
   })
   const worker = new Worker(name, child)
   worker.core = core
+  if (pinAtStart && core !== undefined) worker.pinned = pin(child.pid, core)
   return worker
 }
 

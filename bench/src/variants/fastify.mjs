@@ -1,6 +1,7 @@
 // Fastify servers, one per variant. Every variant serves the same handler; only the metrics
 // wiring differs. `counter.served` is the number of requests the handler ran, which the
 // server divides its own CPU time by.
+import { performance } from 'node:perf_hooks'
 import {
   closeHotShots,
   flushHotShots,
@@ -28,6 +29,9 @@ async function withRoutemeter(app, ctx, meterExtra) {
 
 export async function buildFastify(kind, ctx) {
   const { default: Fastify } = await import('fastify')
+  // Start-up is timed from here: the app, the plugin (its import included), the routes, ready.
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
   const app = Fastify({ logger: false })
   const { counter } = ctx
   let extra = {}
@@ -143,9 +147,13 @@ export async function buildFastify(kind, ctx) {
     app.route({ method: 'GET', url, handler, config: routeConfig?.(i) })
   })
 
+  await app.ready()
+  const readyMs = performance.now() - t0
   await app.listen({ host: '127.0.0.1', port: 0 })
+  const cpu = process.cpuUsage(cpu0)
   return {
     port: app.server.address().port,
+    startup: { readyMs, listenMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 },
     flush: async () => {
       await extra.flush?.()
     },

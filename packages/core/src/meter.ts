@@ -1,7 +1,14 @@
 import { performance } from 'node:perf_hooks'
 // Node's own timers, not the globals: a test environment (jsdom) may swap those for timers
 // that return numbers and have no unref().
-import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers'
+import {
+  clearImmediate,
+  clearInterval,
+  clearTimeout,
+  setImmediate,
+  setInterval,
+  setTimeout,
+} from 'node:timers'
 import type { StatsD } from 'hot-shots'
 import { ActiveRequestsByAttributes } from './active-requests'
 import { DatagramPacker } from './datagram-packer'
@@ -102,6 +109,11 @@ export interface Meter {
 }
 
 const SETTLE_TIMEOUT_MS = 2_000
+/**
+ * Longest stretch an interval flush drains before giving the event loop a turn: 20 000 live
+ * series are some 80 000 lines and thousands of sends, far too long to hold requests up for.
+ */
+const FLUSH_SLICE_MS = 2
 
 /** Creates a meter from options (and `STATSD_*` variables). Invalid options throw here. */
 export function createMeter(options: MeterOptions = {}): Meter {
@@ -139,6 +151,9 @@ export class AggregatingMeter implements Meter {
   private closing: Promise<void> | undefined
   /** Set while close() waits for the requests in flight: called when the last one ends. */
   private drained: (() => void) | undefined = undefined
+  /** The next slice of the interval flush under way, if one is. */
+  private nextSlice: NodeJS.Immediate | undefined
+  private readonly continueSlicedFlush = (start: number): void => this.drainSlice(start)
 
   constructor(options: ResolvedOptions, transportFactory: TransportFactory | undefined) {
     this.options = options
@@ -187,7 +202,7 @@ export class AggregatingMeter implements Meter {
     if (this.ctx.enabled) {
       if (options.processMetrics)
         this.processMetrics = new ProcessMetrics((name) => this.internalGauge(name), otel)
-      this.interval = setInterval(() => this.flushPending(), options.flushIntervalMs)
+      this.interval = setInterval(() => this.flushInSlices(), options.flushIntervalMs)
       // Metrics must never keep a process alive; exit-flush.ts covers the last interval.
       this.interval.unref()
       flushOnExit(this)
@@ -330,25 +345,75 @@ export class AggregatingMeter implements Meter {
     this.gaugesSentAtExit = true
   }
 
-  /** Drains every series into datagrams now (interval, flush(), close(), process exit). */
+  /**
+   * Drains every series into datagrams now, in one go (flush(), close(), process exit), so
+   * everything recorded has been handed to the transport when it returns. An interval flush
+   * still under way is overtaken: this drains its remaining series too.
+   */
   flushPending(sampleGauges = true): void {
     // Disabled, or closed: close() sent the last flush, nothing may follow (not even the gauge).
     if (this.transport === undefined || !this.ctx.enabled) return
+    this.cancelSlicedFlush()
     try {
       this.flushes++
-      if (sampleGauges) {
-        this.gaugesSentAtExit = false
-        if (this.activeByAttributes !== undefined) this.activeByAttributes.sample()
-        else if (this.tracksRequests)
-          this.internalGauge('http.server.active_requests').set(this.activeRequests)
-        this.processMetrics?.sample()
-      }
+      if (sampleGauges) this.sampleOwnGauges()
       this.registry.drainAll(this.packer)
       this.packer.end()
     } catch (error) {
-      // Only a user-supplied naming or logger function could throw here; never the app's problem.
-      this.faults.report('send', `flush failed: ${String(error)}`)
+      this.flushFailed(error)
     }
+  }
+
+  /**
+   * The interval flush: the same drain, cut into slices of about {@link FLUSH_SLICE_MS} with an
+   * event-loop turn between them, so requests keep being served while many series go out.
+   * Counts stay exact: a drain takes what a series holds and resets it, so a value recorded
+   * meanwhile on a series already drained leaves with the next flush, and one recorded on a
+   * series not reached yet leaves with this one.
+   */
+  private flushInSlices(): void {
+    // The previous interval's flush is still going (a very slow machine): let it finish.
+    if (this.nextSlice !== undefined || this.transport === undefined || !this.ctx.enabled) return
+    try {
+      this.flushes++
+      this.sampleOwnGauges()
+    } catch (error) {
+      this.flushFailed(error)
+      return
+    }
+    this.drainSlice(0)
+  }
+
+  private drainSlice(start: number): void {
+    this.nextSlice = undefined
+    // close() drained everything before disabling the meter; nothing may follow it.
+    if (!this.ctx.enabled) return
+    try {
+      const next = this.registry.drainUntil(this.packer, start, performance.now() + FLUSH_SLICE_MS)
+      if (next === -1) this.packer.end()
+      else this.nextSlice = setImmediate(this.continueSlicedFlush, next)
+    } catch (error) {
+      this.flushFailed(error)
+    }
+  }
+
+  private cancelSlicedFlush(): void {
+    if (this.nextSlice === undefined) return
+    clearImmediate(this.nextSlice)
+    this.nextSlice = undefined
+  }
+
+  private sampleOwnGauges(): void {
+    this.gaugesSentAtExit = false
+    if (this.activeByAttributes !== undefined) this.activeByAttributes.sample()
+    else if (this.tracksRequests)
+      this.internalGauge('http.server.active_requests').set(this.activeRequests)
+    this.processMetrics?.sample()
+  }
+
+  private flushFailed(error: unknown): void {
+    // Only a user-supplied naming or logger function could throw here; never the app's problem.
+    this.faults.report('send', `flush failed: ${String(error)}`)
   }
 
   private async shutDown(): Promise<void> {

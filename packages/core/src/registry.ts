@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import type { DatagramPacker } from './datagram-packer'
 import type { Series } from './series'
 
@@ -36,5 +37,21 @@ export class SeriesRegistry {
 
   drainAll(packer: DatagramPacker): void {
     for (const series of this.all) series.drain(packer)
+  }
+
+  /**
+   * Drains series from index `start` on until the clock passes `deadline` (a
+   * `performance.now()` value). Returns the index to continue from, or -1 once the last series
+   * is drained. The clock is read after every series: one series is at most
+   * `maxSamplesPerSeries` lines, so a slice overruns its deadline by no more than that.
+   */
+  drainUntil(packer: DatagramPacker, start: number, deadline: number): number {
+    const all = this.all
+    for (let i = start; i < all.length; i++) {
+      const series = all[i] as Series
+      series.drain(packer)
+      if (performance.now() >= deadline && i + 1 < all.length) return i + 1
+    }
+    return -1
   }
 }

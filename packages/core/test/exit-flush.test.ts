@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type StatsdReceiver, startStatsdReceiver } from '../src/testing'
+import { parseStatsdLine, type StatsdReceiver, startStatsdReceiver } from '../src/testing'
 
 /** Runs `script` in a fresh Node process; resolves with how it ended (killed after `timeoutMs`). */
 function runScript(
@@ -68,4 +68,45 @@ describe('a process that exits without close()', () => {
       })
     }
   }
+
+  // The interval flush goes out in slices (sliced-flush.test.ts); a process whose loop would
+  // otherwise be done must still finish it, then let `beforeExit` send what came in between.
+  it('that records while an interval flush is under way sends every request once and exits', async () => {
+    receiver = await startStatsdReceiver()
+    const script = `
+      const { createMeter } = require('@routemeter/core')
+      const meter = createMeter({ port: ${receiver.port}, flushIntervalMs: 10 })
+      const statuses = [200, 201, 204, 301, 302, 400, 401, 403, 404, 500]
+      function record() {
+        for (let r = 0; r < 400; r++) {
+          const route = meter.route('/s' + r)
+          for (const status of statuses) route.record('GET', status, 1)
+        }
+      }
+      record()
+      record()
+      // A third request on each of the 4 000 series once the interval flush has begun.
+      function third() {
+        if (meter.stats().lines > 0) record()
+        else setImmediate(third)
+      }
+      setImmediate(third)
+    `
+    expect(await runScript(script, 20_000)).toEqual({ code: 0, signal: null })
+    await receiver.waitFor((r) => r.counter('http.server.requests') >= 12_000)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const perSeries = new Map<string, number[]>()
+    for (const line of receiver.lines()) {
+      const sample = parseStatsdLine(line)
+      const key = `${sample.tags.route} ${sample.tags.status_code}`
+      const got = perSeries.get(key) ?? [0, 0]
+      if (sample.type === 'c') got[0] = (got[0] ?? 0) + Number(sample.values[0])
+      else got[1] = (got[1] ?? 0) + sample.values.length
+      perSeries.set(key, got)
+    }
+    expect(perSeries.size).toBe(4000)
+    expect([...perSeries].filter(([, [count, samples]]) => count !== 3 || samples !== 3)).toEqual(
+      [],
+    )
+  })
 })
