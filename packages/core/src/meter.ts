@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 // that return numbers and have no unref().
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers'
 import type { StatsD } from 'hot-shots'
+import { countBodyBytes } from './body-bytes'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'
 import { FaultLog } from './fault-log'
@@ -11,6 +12,8 @@ import { createNamer } from './naming'
 import { type MeterOptions, type ResolvedOptions, resolveOptions, type Tags } from './options'
 import { ProcessMetrics } from './process-metrics'
 import { SeriesRegistry } from './registry'
+import { RequestLabelReader } from './request-labels'
+import { SeriesVariants } from './request-variants'
 import type { RawResponse } from './response-end'
 import { RouteMetrics, tagsKey } from './route-metrics'
 import { sanitizeSetMember } from './sanitize'
@@ -102,7 +105,7 @@ export interface Meter {
 const SETTLE_TIMEOUT_MS = 2_000
 
 /** Creates a meter from options (and `STATSD_*` variables). Invalid options throw here. */
-export function createMeter(options: MeterOptions = {}): Meter {
+export function createMeter<Request = unknown>(options: MeterOptions<Request> = {}): Meter {
   const resolved = resolveOptions(options)
   return new AggregatingMeter(
     resolved,
@@ -127,6 +130,7 @@ export class AggregatingMeter implements Meter {
   private overflowRoute: RouteMetrics | undefined
   private activeRequests = 0
   private tracksRequests = false
+  private readonly countsBodies: boolean
   private flushes = 0
   private lines = 0
   private oversizeLines = 0
@@ -147,7 +151,16 @@ export class AggregatingMeter implements Meter {
       wire,
       this.registry,
       this.faults,
+      new SeriesVariants(
+        false,
+        options.labels === undefined
+          ? undefined
+          : new RequestLabelReader(options.labels, options.maxLabelValues, this.faults),
+        // Each variant needs a series of its own: more than the series cap could never be kept.
+        options.maxSeries,
+      ),
     )
+    this.countsBodies = options.bodySizes
     this.transport = transportFactory?.(this.faults)
     if (this.transport === undefined) this.ctx.enabled = false
     this.packer = new DatagramPacker(
@@ -199,7 +212,7 @@ export class AggregatingMeter implements Meter {
   }
 
   timing(name: string, milliseconds: number, tags?: Tags): void {
-    this.sample('ms', name, milliseconds, tags)
+    this.sample(this.options.timerType, name, milliseconds, tags, true)
   }
 
   histogram(name: string, value: number, tags?: Tags): void {
@@ -253,7 +266,8 @@ export class AggregatingMeter implements Meter {
     return route
   }
 
-  requestStarted(_res?: RawResponse): number {
+  requestStarted(res?: RawResponse): number {
+    if (this.countsBodies && res !== undefined && this.ctx.enabled) countBodyBytes(res)
     this.activeRequests++
     this.tracksRequests = true
     return performance.now()
@@ -293,7 +307,7 @@ export class AggregatingMeter implements Meter {
       datagrams: transport?.datagrams ?? 0,
       bytes: transport?.bytes ?? 0,
       droppedLines: (transport?.droppedLines ?? 0) + this.oversizeLines,
-      overflowed: this.ctx.overflowed,
+      overflowed: this.ctx.overflowed + (this.ctx.variants?.overflowed ?? 0),
       queuedBytes: transport?.queuedBytes ?? 0,
       faults: { ...this.faults.counts },
     }
@@ -379,9 +393,15 @@ export class AggregatingMeter implements Meter {
     if (series !== undefined) series.value += sign * amount
   }
 
-  private sample(type: SampleType, name: string, value: number, tags: Tags | undefined): void {
+  private sample(
+    type: SampleType,
+    name: string,
+    value: number,
+    tags: Tags | undefined,
+    duration = false,
+  ): void {
     if (!this.ctx.enabled || !this.isNumber(name, value)) return
-    if (type === 'ms' && value < 0) {
+    if (duration && value < 0) {
       this.faults.report(
         'invalid-value',
         `timer "${String(name).slice(0, 100)}" got ${value}; durations cannot be negative`,

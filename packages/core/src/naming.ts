@@ -41,6 +41,10 @@ export interface MetricId {
 export interface CustomNaming {
   requestCounter(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
+  /** The request body size metric (`bodySizes`); tag style's when absent. */
+  requestBodySize?(series: RequestSeriesInfo): MetricId
+  /** The response body size metric (`bodySizes`); tag style's when absent. */
+  responseBodySize?(series: RequestSeriesInfo): MetricId
   executionTimer?(
     name: string,
     scope: { route: string; routeKind: RouteKind; method: string },
@@ -58,6 +62,10 @@ export interface Namer {
   reservedBy(name: string, source: UserMetricSource): string | undefined
   requestCounter(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
+  /** Request body bytes received, per request series (`bodySizes`). */
+  requestBodySize(series: RequestSeriesInfo): MetricId
+  /** Response body bytes sent, per request series (`bodySizes`). */
+  responseBodySize(series: RequestSeriesInfo): MetricId
   executionTimer(
     name: string,
     scope: { route: string; routeKind: RouteKind; method: string },
@@ -104,6 +112,8 @@ export function requestSeriesInfo(
 const TAG_STYLE_OWN_NAMES = new Map<string, string>([
   ['http.server.requests', 'the request counter'],
   ['http.server.duration', 'the request timer'],
+  ['http.server.request_bytes', 'the request body size metric'],
+  ['http.server.response_bytes', 'the response body size metric'],
   ['http.server.active_requests', 'the active-requests gauge'],
   ...PROCESS_GAUGE_NAMES.map((name): [string, string] => [name, 'a process-metrics gauge']),
 ])
@@ -112,21 +122,25 @@ const tagNamer: Namer = {
   reservedBy: (name) => TAG_STYLE_OWN_NAMES.get(name),
   requestCounter: (s) => ({ name: 'http.server.requests', tags: requestTags(s) }),
   requestTimer: (s) => ({ name: 'http.server.duration', tags: requestTags(s) }),
+  requestBodySize: (s) => ({ name: 'http.server.request_bytes', tags: requestTags(s) }),
+  responseBodySize: (s) => ({ name: 'http.server.response_bytes', tags: requestTags(s) }),
   executionTimer: (name, scope) => ({ name, tags: { route: scope.route, method: scope.method } }),
   gauge: (name) => ({ name }),
 }
 
+/** The four request tags, then the request labels (their names cannot be one of the four). */
 function requestTags(s: RequestSeriesInfo): Tags {
-  return {
+  const tags = {
     route: s.route,
     method: s.method,
     status_code: s.statusCode,
     status_class: s.statusClass,
   }
+  return s.labels === undefined ? tags : { ...tags, ...s.labels }
 }
 
 /** Path style: everything in the name, `counters.<route>.<METHOD>.<status>`. */
-const PATH_STYLE_ROOTS = /^(counters|timers|gauges)(\.|$)/
+const PATH_STYLE_ROOTS = /^(counters|timers|gauges|request_bytes|response_bytes)(\.|$)/
 const STATUS_LIKE = /^\d+$/
 
 const pathNamer: Namer = {
@@ -145,6 +159,12 @@ const pathNamer: Namer = {
   }),
   requestTimer: (s) => ({
     name: `timers.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
+  }),
+  requestBodySize: (s) => ({
+    name: `request_bytes.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
+  }),
+  responseBodySize: (s) => ({
+    name: `response_bytes.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
   }),
   executionTimer: (name, scope) => ({
     name: `timers.${pathRoute(scope.route, scope.routeKind)}.${scope.method}.${name}`,
@@ -190,6 +210,8 @@ export function createNamer(naming: NamingStyle | CustomNaming, faults: FaultLog
     reservedBy: () => undefined,
     requestCounter: guarded(naming.requestCounter.bind(naming), tagNamer.requestCounter),
     requestTimer: guarded(naming.requestTimer.bind(naming), tagNamer.requestTimer),
+    requestBodySize: guarded(naming.requestBodySize?.bind(naming), tagNamer.requestBodySize),
+    responseBodySize: guarded(naming.responseBodySize?.bind(naming), tagNamer.responseBodySize),
     executionTimer: guarded(naming.executionTimer?.bind(naming), tagNamer.executionTimer),
     gauge: tagNamer.gauge,
   }

@@ -1,6 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
+import { LABEL_OTHER, type LabelReader } from './request-labels'
 import type { RawResponse } from './response-end'
+
+export type { LabelReader } from './request-labels'
 
 /**
  * What splits a request series beyond route × method × status: the connection's scheme and
@@ -20,14 +23,6 @@ export interface SeriesVariant {
 /** Room for every route × method × status key (status ≤ 999, method < 16) below one variant. */
 export const VARIANT_STRIDE = 16_384
 
-/** Reads the label values of one request; built from the `labels` option. */
-export interface LabelReader {
-  /** Label values by name for a finished request; `request` is the framework's request object. */
-  read(request: unknown): Readonly<Record<string, string>>
-  /** A lookup key for the values `read` returned. */
-  key(values: Readonly<Record<string, string>>): string
-}
-
 /** The part of Node's requests read here (`http.IncomingMessage`, `http2.Http2ServerRequest`). */
 interface RawRequestLike {
   readonly httpVersion?: string
@@ -35,37 +30,142 @@ interface RawRequestLike {
   readonly socket?: (Partial<Pick<TLSSocket, 'encrypted'>> & object) | null
 }
 
+/** One level of the interning tree: a connection part or one label's value. */
+class VariantNode {
+  readonly children = new Map<string | undefined, VariantNode>()
+  variant: SeriesVariant | undefined
+}
+
 /**
  * Computes the variant of each finished request; only built when a naming style or an option
  * needs one, so requests of a meter without them never get here.
+ *
+ * Variants are interned in a tree walked with the request's parts (scheme, version, each label
+ * value), so a request of a known combination allocates nothing. The tree is bounded: at
+ * `maxVariants` combinations, new ones get the overflow variant of their connection (every
+ * label `_other`), counted in {@link overflowed}; label values are capped per label before.
  */
 export class SeriesVariants {
-  private readonly interned = new Map<string, SeriesVariant>()
+  /** Requests recorded under the overflow variant because `maxVariants` was reached. */
+  private variantsOverflowed = 0
+  private readonly root = new VariantNode()
+  private readonly overflowVariants = new Map<string, SeriesVariant>()
+  private count = 0
+  /** The current request's label values, reused: reading a known combination allocates nothing. */
+  private readonly values: string[]
 
   constructor(
     /** Whether `scheme` and `protocolVersion` are read (OpenTelemetry naming). */
     private readonly connection: boolean,
     private readonly labels: LabelReader | undefined,
-  ) {}
+    /** Distinct variants kept (the series cap is the natural bound: each needs a series). */
+    private readonly maxVariants = Number.POSITIVE_INFINITY,
+  ) {
+    this.values = labels === undefined ? [] : labels.names.map(() => '')
+  }
 
   /** True when there is something to split series by. */
   get active(): boolean {
     return this.connection || this.labels !== undefined
   }
 
+  /** Interned variants (for tests of the bound). */
+  get size(): number {
+    return this.count + this.overflowVariants.size
+  }
+
+  /** Label values recorded as `_other`: beyond `maxLabelValues`, or beyond `maxVariants`. */
+  get overflowed(): number {
+    return (this.labels?.overflowed ?? 0) + this.variantsOverflowed
+  }
+
   of(res: RawResponse | undefined, request: unknown): SeriesVariant {
     const raw = (res as ServerResponse | undefined)?.req as RawRequestLike | undefined
     const scheme = this.connection ? schemeOf(raw) : undefined
     const protocolVersion = this.connection ? protocolVersionOf(raw) : undefined
-    const labels = this.labels?.read(request)
-    const key = `${scheme}\u0001${protocolVersion}\u0001${labels === undefined ? '' : this.labels?.key(labels)}`
-    let variant = this.interned.get(key)
+    let node = this.root.children.get(scheme)?.children.get(protocolVersion)
+    const labels = this.labels
+    if (labels !== undefined) {
+      const values = this.values
+      // Every label function runs for every request, whatever the tree holds already.
+      for (let index = 0; index < values.length; index++) {
+        const value = labels.value(index, request)
+        values[index] = value
+        node = node?.children.get(value)
+      }
+    }
+    return node?.variant ?? this.create(scheme, protocolVersion)
+  }
+
+  /** The variant of the overflow bucket for `variant`'s connection: every label `_other`. */
+  overflowOf(variant: SeriesVariant): SeriesVariant {
+    if (variant.labels === undefined) return variant
+    return this.overflowVariant(variant.scheme, variant.protocolVersion)
+  }
+
+  /** A combination not seen yet (its label values are in {@link values}): interned, within the bound. */
+  private create(scheme: string | undefined, protocolVersion: string | undefined): SeriesVariant {
+    if (this.count >= this.maxVariants) {
+      this.variantsOverflowed++
+      return this.overflowVariant(scheme, protocolVersion)
+    }
+    let node = child(child(this.root, scheme), protocolVersion)
+    for (const value of this.values) node = child(node, value)
+    if (node.variant !== undefined) return node.variant
+    this.count++
+    node.variant = {
+      id: this.count + this.overflowVariants.size,
+      scheme,
+      protocolVersion,
+      labels: this.labels === undefined ? undefined : labelRecord(this.labels.names, this.values),
+    }
+    return node.variant
+  }
+
+  private overflowVariant(
+    scheme: string | undefined,
+    protocolVersion: string | undefined,
+  ): SeriesVariant {
+    const key = `${scheme}\u0001${protocolVersion}`
+    let variant = this.overflowVariants.get(key)
     if (variant === undefined) {
-      variant = { id: this.interned.size + 1, scheme, protocolVersion, labels }
-      this.interned.set(key, variant)
+      const names = this.labels?.names ?? []
+      variant = {
+        id: this.count + this.overflowVariants.size + 1,
+        scheme,
+        protocolVersion,
+        labels:
+          this.labels === undefined
+            ? undefined
+            : labelRecord(
+                names,
+                names.map(() => LABEL_OTHER),
+              ),
+      }
+      this.overflowVariants.set(key, variant)
     }
     return variant
   }
+}
+
+function child(node: VariantNode, key: string | undefined): VariantNode {
+  let next = node.children.get(key)
+  if (next === undefined) {
+    next = new VariantNode()
+    node.children.set(key, next)
+  }
+  return next
+}
+
+function labelRecord(
+  names: readonly string[],
+  values: readonly string[],
+): Readonly<Record<string, string>> {
+  const record: Record<string, string> = {}
+  names.forEach((name, index) => {
+    record[name] = values[index] as string
+  })
+  return Object.freeze(record)
 }
 
 /** `https` for a TLS connection (or an HTTP/2 request that says so), else `http`. */

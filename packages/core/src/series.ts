@@ -121,17 +121,26 @@ export class SetSeries implements Series {
   }
 }
 
-/** A request series: the counter and the latency timer of one route × method × status. */
+/**
+ * A request series: the counter and the latency timer of one route × method × status (× the
+ * variant), and with `bodySizes` the request and response body sizes.
+ */
 export class RequestSeries implements Series {
   constructor(
     readonly count: CounterSeries,
     readonly duration: SampleSeries,
     /** True for the overflow bucket's series, so recordings landing there are counted. */
     readonly overflow: boolean,
+    /** Request body bytes; `undefined` unless `bodySizes` is on. */
+    readonly requestSize: SampleSeries | undefined = undefined,
+    /** Response body bytes; `undefined` unless `bodySizes` is on. */
+    readonly responseSize: SampleSeries | undefined = undefined,
   ) {}
 
   drain(packer: DatagramPacker): void {
     this.count.drain(packer)
     this.duration.drain(packer)
+    this.requestSize?.drain(packer)
+    this.responseSize?.drain(packer)
   }
 }
