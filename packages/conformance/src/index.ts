@@ -11,6 +11,7 @@ export {
 } from './factory-parts'
 export { HOSTILE, HOSTILE_MOUNT, HOSTILE_REGEXP_ROUTES, HUGE, SEPARATORS } from './hostile'
 export { injectionSuite } from './injection'
+export { labelsSuite } from './labels'
 export { closeMeasuredApp, fetchAnswer } from './measured-app'
 export { optionsSuite } from './options'
 export { type MiddlewarePackage, packageExportsSuite } from './package-exports'
