@@ -1,5 +1,6 @@
 export { abortsSuite } from './aborts'
 export * from './adapter'
+export { bodySizesSuite } from './body-sizes'
 export { countedBySeries, seriesKey } from './capture-counts'
 export { cardinalitySuite } from './cardinality'
 export { datagramSizeSuite } from './datagram-size'
