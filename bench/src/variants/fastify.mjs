@@ -60,6 +60,14 @@ export async function buildFastify(kind, ctx) {
       // Diagnostic: the adapter wired in, the meter switched off, so nothing is recorded or sent.
       extra = await withRoutemeter(app, ctx, { naming: 'tags', enabled: false })
       break
+    case 'routemeter-label':
+      // One request label read from a header autocannon sends (one value: the cost of reading
+      // and looking it up per request, not of more series).
+      extra = await withRoutemeter(app, ctx, {
+        naming: 'tags',
+        labels: { host: (request) => request.headers.host },
+      })
+      break
     case 'routemeter-packed':
       extra = await withRoutemeter(app, ctx, { naming: 'tags', packValues: true })
       break
