@@ -13,6 +13,18 @@ export const LABEL_OTHER = '_other'
 
 /** The request tags of the tag style, which a label may not replace. */
 const REQUEST_TAGS = new Set(['route', 'method', 'status_code', 'status_class'])
+/**
+ * OpenTelemetry naming's attribute keys (`http.route`, …) cannot be label names (no dots), but
+ * a wire format that turns dots into `_` would make these collide with them.
+ */
+const OTEL_ATTRIBUTES = new Set([
+  'http_route',
+  'http_request_method',
+  'http_response_status_code',
+  'url_scheme',
+  'network_protocol_version',
+  'error_type',
+])
 const LABEL_NAME = /^[a-z][a-z0-9_]{0,63}$/
 /** More labels than this would not fit a datagram beside the request tags. */
 const MAX_LABELS = 10
@@ -60,6 +72,13 @@ export function readLabels(
         `labels.${name}`,
         name,
         `a name other than the request tags (${[...REQUEST_TAGS].join(', ')})`,
+      )
+    }
+    if (OTEL_ATTRIBUTES.has(name)) {
+      throw new RoutemeterOptionError(
+        `labels.${name}`,
+        name,
+        'a name other than an OpenTelemetry attribute key with its dots as _',
       )
     }
     if (globalKeys.has(name)) {

@@ -227,6 +227,7 @@ describe('request labels: options', () => {
       /"labels.route": received "route"; expected a name other than the request tags/,
     ],
     [{ status_class: tenant }, /"labels.status_class"/],
+    [{ http_route: tenant }, /"labels.http_route".*OpenTelemetry attribute key/],
     [{ tenant: 'x-tenant' }, /"labels.tenant": received "x-tenant"; expected a function/],
   ])('rejects bad labels at start-up: %o', (labels, message) => {
     const bad = { labels } as unknown as Parameters<typeof resolveOptions>[0]
