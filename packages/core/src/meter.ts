@@ -45,7 +45,11 @@ export interface MeterStats {
   readonly bytes: number
   /** Lines lost: send errors, a full TCP queue, oversize lines, shutdown with a dead peer. */
   readonly droppedLines: number
-  /** Recordings sent to the overflow bucket or dropped because the series cap was reached. */
+  /**
+   * Recordings sent to the overflow bucket or dropped because the series cap was reached, and
+   * request label values recorded as `_other` because their label reached `maxLabelValues`
+   * (one per label value: a request can count once per label and once for the bucket).
+   */
   readonly overflowed: number
   /** Bytes held for a TCP peer that could not take them yet (bounded by `maxQueueBytes`). */
   readonly queuedBytes: number

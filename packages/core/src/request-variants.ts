@@ -43,11 +43,9 @@ class VariantNode {
  * Variants are interned in a tree walked with the request's parts (scheme, version, each label
  * value), so a request of a known combination allocates nothing. The tree is bounded: at
  * `maxVariants` combinations, new ones get the overflow variant of their connection (every
- * label `_other`), counted in {@link overflowed}; label values are capped per label before.
+ * label `_other`); label values are capped per label before.
  */
 export class SeriesVariants {
-  /** Requests recorded under the overflow variant because `maxVariants` was reached. */
-  private variantsOverflowed = 0
   private readonly root = new VariantNode()
   private readonly overflowVariants = new Map<string, SeriesVariant>()
   private count = 0
@@ -69,14 +67,13 @@ export class SeriesVariants {
     return this.connection || this.labels !== undefined
   }
 
-  /** Interned variants (for tests of the bound). */
-  get size(): number {
-    return this.count + this.overflowVariants.size
-  }
-
-  /** Label values recorded as `_other`: beyond `maxLabelValues`, or beyond `maxVariants`. */
+  /**
+   * Label values recorded as `_other` beyond `maxLabelValues`. Requests past `maxVariants` are
+   * not counted here: the series cap is reached first, so they land in the overflow bucket,
+   * which counts them.
+   */
   get overflowed(): number {
-    return (this.labels?.overflowed ?? 0) + this.variantsOverflowed
+    return this.labels?.overflowed ?? 0
   }
 
   of(res: RawResponse | undefined, request: unknown): SeriesVariant {
@@ -105,10 +102,7 @@ export class SeriesVariants {
 
   /** A combination not seen yet (its label values are in {@link values}): interned, within the bound. */
   private create(scheme: string | undefined, protocolVersion: string | undefined): SeriesVariant {
-    if (this.count >= this.maxVariants) {
-      this.variantsOverflowed++
-      return this.overflowVariant(scheme, protocolVersion)
-    }
+    if (this.count >= this.maxVariants) return this.overflowVariant(scheme, protocolVersion)
     let node = child(child(this.root, scheme), protocolVersion)
     for (const value of this.values) node = child(node, value)
     if (node.variant !== undefined) return node.variant
