@@ -44,6 +44,13 @@ export async function buildExpress(kind, ctx) {
     case 'routemeter-otel':
       extra = await withRoutemeter(app, ctx, { naming: 'otel' })
       break
+    case 'routemeter-label':
+      // One request label, as the Fastify variant of the same name.
+      extra = await withRoutemeter(app, ctx, {
+        naming: 'tags',
+        labels: { host: (req) => req.headers.host },
+      })
+      break
     case 'routemeter-disabled':
       // Diagnostic: the adapter wired in, the meter switched off, so nothing is recorded or sent.
       extra = await withRoutemeter(app, ctx, { naming: 'tags', enabled: false })

@@ -75,6 +75,14 @@ export async function buildFastify(kind, ctx) {
     case 'routemeter-reservoir':
       extra = await withRoutemeter(app, ctx, { naming: 'tags', maxSamplesPerFlush: 100 })
       break
+    case 'routemeter-label':
+      // One request label read from a header autocannon sends (one value: the cost of reading
+      // and looking it up per request, not of more series).
+      extra = await withRoutemeter(app, ctx, {
+        naming: 'tags',
+        labels: { host: (request) => request.headers.host },
+      })
+      break
     case 'routemeter-packed':
       extra = await withRoutemeter(app, ctx, { naming: 'tags', packValues: true })
       break

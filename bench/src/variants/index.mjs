@@ -70,6 +70,14 @@ export const VARIANTS = [
     perRequest: { counter: 1, samples: 2 },
   },
   {
+    id: 'fastify-routemeter-label',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (tags) + 1 request label',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
+  },
+  {
     id: 'fastify-routemeter-packed',
     framework: 'fastify',
     kind: 'routemeter',
@@ -161,6 +169,14 @@ export const VARIANTS = [
     label: 'Express + routemeter (otel)',
     emits: 'statsd',
     perRequest: { counter: 0, samples: 1 },
+  },
+  {
+    id: 'express-routemeter-label',
+    framework: 'express',
+    kind: 'routemeter',
+    label: 'Express + routemeter (tags) + 1 request label',
+    emits: 'statsd',
+    perRequest: { counter: 1, samples: 1 },
   },
   {
     id: 'express-routemeter-disabled',

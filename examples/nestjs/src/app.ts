@@ -11,9 +11,10 @@ export type Platform = 'express' | 'fastify'
 export interface AppOptions {
   /**
    * Metrics options; without them, routemeter reads the `STATSD_*` environment variables. The
-   * Fastify plugin's type, the narrower of the two (`prefix: ''` rather than `null` for none).
+   * Fastify plugin's type, the narrower of the two (`prefix: ''` rather than `null` for none),
+   * without `labels`, whose functions are typed by each platform's own request object.
    */
-  readonly metrics?: RoutemeterOptions
+  readonly metrics?: Omit<RoutemeterOptions, 'labels'>
   /** Nest's log levels, or `false` for none. */
   readonly logger?: false | LogLevel[]
 }

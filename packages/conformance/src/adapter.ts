@@ -153,6 +153,12 @@ export interface AdapterFactory {
   readonly loadScale: number
   readonly hostileRoutes: HostileRoutes
   /**
+   * Reads request header `name` from what `labels` functions are given — the framework's own
+   * request object (`FastifyRequest`, Express `req`, Koa `ctx`, Hono `c`) — through the
+   * framework's own API, so a label suite proves each adapter hands over its own object.
+   */
+  readHeader(request: unknown, name: string): string | undefined
+  /**
    * Builds and starts the app. `options` are routemeter's (`undefined`: the same app without
    * routemeter, the control). Invalid options reject, with nothing left listening.
    */

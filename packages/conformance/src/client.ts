@@ -65,3 +65,55 @@ export function startRequest(
   request.end(body)
   return { head, firstChunk, closed, abandon: () => request.destroy() }
 }
+
+/** What {@link send} sends besides method and path. */
+export interface SendOptions {
+  readonly headers?: http.OutgoingHttpHeaders
+  /**
+   * The body: one string (sent with its Content-Length), or pieces sent one by one with
+   * `Transfer-Encoding: chunked`, a turn apart, as a streaming client uploads.
+   */
+  readonly body?: string | readonly string[]
+}
+
+/** The status, body and body size in bytes (as received, chunk framing removed) of one request. */
+export async function send(
+  port: number,
+  method: string,
+  path: string,
+  options: SendOptions = {},
+): Promise<{ status: number; body: string; bytes: number }> {
+  const { body } = options
+  const headers: http.OutgoingHttpHeaders = { ...options.headers }
+  if (typeof body !== 'string' && body !== undefined) headers['transfer-encoding'] = 'chunked'
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, method, path, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          const received = Buffer.concat(chunks)
+          resolve({
+            status: res.statusCode ?? 0,
+            body: received.toString('utf8'),
+            bytes: received.length,
+          })
+        })
+        res.on('error', reject)
+      },
+    )
+    request.on('error', reject)
+    if (typeof body === 'string' || body === undefined) {
+      request.end(body)
+      return
+    }
+    const pieces = [...body]
+    const next = (): void => {
+      const piece = pieces.shift()
+      if (piece === undefined) request.end()
+      else request.write(piece, () => setImmediate(next))
+    }
+    next()
+  })
+}

@@ -4,8 +4,11 @@ import type { MeterOptions } from './options'
 
 export { CLIENT_CLOSED_REQUEST } from './status'
 
-/** Options every framework adapter takes: any meter option, plus these. */
-export interface AdapterOptions extends MeterOptions {
+/**
+ * Options every framework adapter takes: any meter option, plus these. `Request` is the
+ * framework's request object, what `labels` functions are given.
+ */
+export interface AdapterOptions<Request = unknown> extends MeterOptions<Request> {
   /** Record into this meter instead of creating one; the adapter flushes it but never closes it. */
   meter?: Meter
   /** Request paths not measured: exact paths, or RegExps tested against the path (no query string). */
@@ -24,7 +27,9 @@ export interface AdapterSetup {
 }
 
 /** Shared start-up of every adapter: validates adapter options and creates or adopts the meter. */
-export function setUpAdapter(options: AdapterOptions = {}): AdapterSetup {
+export function setUpAdapter<Request = unknown>(
+  options: AdapterOptions<Request> = {},
+): AdapterSetup {
   if (options === null || typeof options !== 'object') {
     throw new RoutemeterOptionError('options', options, 'an object of routemeter options')
   }
@@ -37,6 +42,15 @@ export function setUpAdapter(options: AdapterOptions = {}): AdapterSetup {
       typeof (meter as Meter).recordRequest !== 'function'
     ) {
       throw new RoutemeterOptionError('meter', meter, 'a meter from createMeter()')
+    }
+    // Labels belong to the meter: every request series of one meter carries the same label
+    // keys (as statsd_exporter and PromQL aggregation want), whichever adapter records into it.
+    if (meterOptions.labels !== undefined) {
+      throw new RoutemeterOptionError(
+        'labels',
+        'given with "meter"',
+        "labels in createMeter({ labels }) when a meter is shared: they are part of the meter, and its label functions get each adapter's own request object",
+      )
     }
     if (Object.keys(meterOptions).length > 0) {
       const names = Object.keys(meterOptions).join(', ')

@@ -11,6 +11,8 @@ export type FaultKind =
   | 'invalid-value'
   | 'naming'
   | 'reserved-name'
+  | 'label'
+  | 'label-cap'
 
 const LOG_INTERVAL_MS = 60_000
 

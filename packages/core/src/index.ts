@@ -22,15 +22,19 @@ export {
   UNMATCHED_ROUTE,
 } from './naming'
 export {
+  type LabelFunction,
   type MeterLogger,
   type MeterOptions,
   type NamingStyle,
   type Protocol,
   parseEnabledFlag,
+  type RequestLabels,
   type ResolvedOptions,
   resolveOptions,
   type Tags,
+  type TimerType,
 } from './options'
+export { LABEL_ERROR, LABEL_NONE, LABEL_OTHER } from './request-labels'
 export {
   type Http2Response,
   type RawResponse,

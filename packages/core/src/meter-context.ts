@@ -124,10 +124,17 @@ export class MeterContext {
   newRequestSeries(info: RequestSeriesInfo): RequestSeries {
     const counter = this.namer.requestCounter?.(info)
     const timer = this.namer.requestTimer(info)
+    const type = this.options.timerType
     return new RequestSeries(
       counter === undefined ? undefined : this.wire.series(counter.name, counter.tags),
-      this.newSampleSeries(timer, 'ms'),
+      this.newSampleSeries(timer, type),
       info.routeKind === 'overflow',
+      this.options.bodySizes
+        ? this.newSampleSeries(this.namer.requestBodySize(info), type)
+        : undefined,
+      this.options.bodySizes
+        ? this.newSampleSeries(this.namer.responseBodySize(info), type)
+        : undefined,
     )
   }
 }

@@ -11,6 +11,7 @@ import {
 } from 'node:timers'
 import type { StatsD } from 'hot-shots'
 import { ActiveRequestsByAttributes } from './active-requests'
+import { countBodyBytes } from './body-bytes'
 import { DatagramPacker } from './datagram-packer'
 import { flushOnExit, forgetOnExit } from './exit-flush'
 import { FaultLog } from './fault-log'
@@ -19,6 +20,7 @@ import { createNamer } from './naming'
 import { type MeterOptions, type ResolvedOptions, resolveOptions, type Tags } from './options'
 import { ProcessMetrics } from './process-metrics'
 import { SeriesRegistry } from './registry'
+import { RequestLabelReader } from './request-labels'
 import { SeriesVariants } from './request-variants'
 import type { RawResponse } from './response-end'
 import { RouteMetrics, tagsKey } from './route-metrics'
@@ -51,7 +53,11 @@ export interface MeterStats {
   readonly bytes: number
   /** Lines lost: send errors, a full TCP queue, oversize lines, shutdown with a dead peer. */
   readonly droppedLines: number
-  /** Recordings sent to the overflow bucket or dropped because the series cap was reached. */
+  /**
+   * Recordings sent to the overflow bucket or dropped because the series cap was reached, and
+   * request label values recorded as `_other` because their label reached `maxLabelValues`
+   * (one per label value: a request can count once per label and once for the bucket).
+   */
   readonly overflowed: number
   /** Bytes held for a TCP peer that could not take them yet (bounded by `maxQueueBytes`). */
   readonly queuedBytes: number
@@ -116,7 +122,7 @@ const SETTLE_TIMEOUT_MS = 2_000
 const FLUSH_SLICE_MS = 2
 
 /** Creates a meter from options (and `STATSD_*` variables). Invalid options throw here. */
-export function createMeter(options: MeterOptions = {}): Meter {
+export function createMeter<Request = unknown>(options: MeterOptions<Request> = {}): Meter {
   const resolved = resolveOptions(options)
   return new AggregatingMeter(
     resolved,
@@ -143,6 +149,7 @@ export class AggregatingMeter implements Meter {
   /** Per method and scheme, when the naming wants them (`otel`); else one gauge of the total. */
   private readonly activeByAttributes: ActiveRequestsByAttributes | undefined
   private tracksRequests = false
+  private readonly countsBodies: boolean
   private flushes = 0
   private lines = 0
   private oversizeLines = 0
@@ -169,8 +176,16 @@ export class AggregatingMeter implements Meter {
       wire,
       this.registry,
       this.faults,
-      new SeriesVariants(otel, undefined),
+      new SeriesVariants(
+        otel,
+        options.labels === undefined
+          ? undefined
+          : new RequestLabelReader(options.labels, options.maxLabelValues, this.faults),
+        // Each variant needs a series of its own: more than the series cap could never be kept.
+        options.maxSeries,
+      ),
     )
+    this.countsBodies = options.bodySizes
     if (namer.activeRequests !== undefined) {
       const name = namer.activeRequests.bind(namer)
       this.activeByAttributes = new ActiveRequestsByAttributes(
@@ -232,7 +247,7 @@ export class AggregatingMeter implements Meter {
   }
 
   timing(name: string, milliseconds: number, tags?: Tags): void {
-    this.sample('ms', name, milliseconds, tags)
+    this.sample(this.options.timerType, name, milliseconds, tags, true)
   }
 
   histogram(name: string, value: number, tags?: Tags): void {
@@ -287,6 +302,7 @@ export class AggregatingMeter implements Meter {
   }
 
   requestStarted(res?: RawResponse): number {
+    if (this.countsBodies && res !== undefined && this.ctx.enabled) countBodyBytes(res)
     this.activeRequests++
     this.activeByAttributes?.started(res)
     this.tracksRequests = true
@@ -328,7 +344,7 @@ export class AggregatingMeter implements Meter {
       datagrams: transport?.datagrams ?? 0,
       bytes: transport?.bytes ?? 0,
       droppedLines: (transport?.droppedLines ?? 0) + this.oversizeLines,
-      overflowed: this.ctx.overflowed,
+      overflowed: this.ctx.overflowed + (this.ctx.variants?.overflowed ?? 0),
       queuedBytes: transport?.queuedBytes ?? 0,
       faults: { ...this.faults.counts },
     }
@@ -465,9 +481,15 @@ export class AggregatingMeter implements Meter {
     if (series !== undefined) series.value += sign * amount
   }
 
-  private sample(type: SampleType, name: string, value: number, tags: Tags | undefined): void {
+  private sample(
+    type: SampleType,
+    name: string,
+    value: number,
+    tags: Tags | undefined,
+    duration = false,
+  ): void {
     if (!this.ctx.enabled || !this.isNumber(name, value)) return
-    if (type === 'ms' && value < 0) {
+    if (duration && value < 0) {
       this.faults.report(
         'invalid-value',
         `timer "${String(name).slice(0, 100)}" got ${value}; durations cannot be negative`,

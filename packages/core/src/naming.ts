@@ -41,6 +41,10 @@ export interface MetricId {
 export interface CustomNaming {
   requestCounter(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
+  /** The request body size metric (`bodySizes`); tag style's when absent. */
+  requestBodySize?(series: RequestSeriesInfo): MetricId
+  /** The response body size metric (`bodySizes`); tag style's when absent. */
+  responseBodySize?(series: RequestSeriesInfo): MetricId
   executionTimer?(
     name: string,
     scope: { route: string; routeKind: RouteKind; method: string },
@@ -62,6 +66,10 @@ export interface Namer {
    */
   requestCounter?(series: RequestSeriesInfo): MetricId
   requestTimer(series: RequestSeriesInfo): MetricId
+  /** Request body bytes received, per request series (`bodySizes`). */
+  requestBodySize(series: RequestSeriesInfo): MetricId
+  /** Response body bytes sent, per request series (`bodySizes`). */
+  responseBodySize(series: RequestSeriesInfo): MetricId
   executionTimer(
     name: string,
     scope: { route: string; routeKind: RouteKind; method: string },
@@ -114,6 +122,8 @@ export function requestSeriesInfo(
 const TAG_STYLE_OWN_NAMES = new Map<string, string>([
   ['http.server.requests', 'the request counter'],
   ['http.server.duration', 'the request timer'],
+  ['http.server.request_bytes', 'the request body size metric'],
+  ['http.server.response_bytes', 'the response body size metric'],
   ['http.server.active_requests', 'the active-requests gauge'],
   ...PROCESS_GAUGE_NAMES.map((name): [string, string] => [name, 'a process-metrics gauge']),
 ])
@@ -122,21 +132,25 @@ const tagNamer = {
   reservedBy: (name) => TAG_STYLE_OWN_NAMES.get(name),
   requestCounter: (s) => ({ name: 'http.server.requests', tags: requestTags(s) }),
   requestTimer: (s) => ({ name: 'http.server.duration', tags: requestTags(s) }),
+  requestBodySize: (s) => ({ name: 'http.server.request_bytes', tags: requestTags(s) }),
+  responseBodySize: (s) => ({ name: 'http.server.response_bytes', tags: requestTags(s) }),
   executionTimer: (name, scope) => ({ name, tags: { route: scope.route, method: scope.method } }),
   gauge: (name) => ({ name }),
 } satisfies Namer
 
+/** The four request tags, then the request labels (their names cannot be one of the four). */
 function requestTags(s: RequestSeriesInfo): Tags {
-  return {
+  const tags = {
     route: s.route,
     method: s.method,
     status_code: s.statusCode,
     status_class: s.statusClass,
   }
+  return s.labels === undefined ? tags : { ...tags, ...s.labels }
 }
 
 /** Path style: everything in the name, `counters.<route>.<METHOD>.<status>`. */
-const PATH_STYLE_ROOTS = /^(counters|timers|gauges)(\.|$)/
+const PATH_STYLE_ROOTS = /^(counters|timers|gauges|request_bytes|response_bytes)(\.|$)/
 const STATUS_LIKE = /^\d+$/
 
 const pathNamer: Namer = {
@@ -156,6 +170,12 @@ const pathNamer: Namer = {
   requestTimer: (s) => ({
     name: `timers.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
   }),
+  requestBodySize: (s) => ({
+    name: `request_bytes.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
+  }),
+  responseBodySize: (s) => ({
+    name: `response_bytes.${pathRoute(s.route, s.routeKind)}.${s.method}.${s.statusCode}`,
+  }),
   executionTimer: (name, scope) => ({
     name: `timers.${pathRoute(scope.route, scope.routeKind)}.${scope.method}.${name}`,
   }),
@@ -174,6 +194,9 @@ const ACTIVE_REQUESTS = 'http.server.active_requests'
  * a component-specific identifier, as the conventions allow when no status was sent.
  */
 export const OTEL_ABORTED_ERROR = 'aborted'
+/** The body-size histograms of the semantic conventions (bytes; `bodySizes: true`). */
+const OTEL_REQUEST_BODY_SIZE = 'http.server.request.body.size'
+const OTEL_RESPONSE_BODY_SIZE = 'http.server.response.body.size'
 /** `error.type` when the framework reported no status at all (recorded as status 0). */
 const OTEL_UNKNOWN_ERROR = '_OTHER'
 /**
@@ -184,6 +207,8 @@ const OTEL_OVERFLOW_TAG = 'otel.metric.overflow'
 
 const OTEL_STYLE_OWN_NAMES = new Map<string, string>([
   [OTEL_REQUEST_DURATION, 'the request duration'],
+  [OTEL_REQUEST_BODY_SIZE, 'the request body size'],
+  [OTEL_RESPONSE_BODY_SIZE, 'the response body size'],
   [ACTIVE_REQUESTS, 'the active-requests gauge'],
   ...[...OTEL_PROCESS_GAUGE_NAMES.values()].map((name): [string, string] => [
     name,
@@ -194,6 +219,8 @@ const OTEL_STYLE_OWN_NAMES = new Map<string, string>([
 const otelNamer: Namer = {
   reservedBy: (name) => OTEL_STYLE_OWN_NAMES.get(name),
   requestTimer: (s) => ({ name: OTEL_REQUEST_DURATION, tags: otelRequestTags(s) }),
+  requestBodySize: (s) => ({ name: OTEL_REQUEST_BODY_SIZE, tags: otelRequestTags(s) }),
+  responseBodySize: (s) => ({ name: OTEL_RESPONSE_BODY_SIZE, tags: otelRequestTags(s) }),
   executionTimer: (name, scope) => {
     const tags: Record<string, string> = { 'http.request.method': scope.method }
     if (scope.routeKind === 'matched') tags['http.route'] = scope.route
@@ -270,6 +297,8 @@ export function createNamer(naming: NamingStyle | CustomNaming, faults: FaultLog
     reservedBy: () => undefined,
     requestCounter: guarded(naming.requestCounter.bind(naming), tagNamer.requestCounter),
     requestTimer: guarded(naming.requestTimer.bind(naming), tagNamer.requestTimer),
+    requestBodySize: guarded(naming.requestBodySize?.bind(naming), tagNamer.requestBodySize),
+    responseBodySize: guarded(naming.responseBodySize?.bind(naming), tagNamer.responseBodySize),
     executionTimer: guarded(naming.executionTimer?.bind(naming), tagNamer.executionTimer),
     gauge: tagNamer.gauge,
   }

@@ -3,18 +3,37 @@ import type { StatsD } from 'hot-shots'
 import { RoutemeterOptionError } from './errors'
 import { parseKnownMethods } from './http-method'
 import type { CustomNaming } from './naming'
+import { readLabels } from './request-labels'
 import type { TagFormat } from './sanitize'
 
 export type Tags = Readonly<Record<string, string | number>>
 export type Protocol = 'udp' | 'tcp' | 'uds'
 export type NamingStyle = 'tags' | 'path' | 'otel'
+/**
+ * How durations (and body sizes) go on the wire: StatsD timers (`ms`), DogStatsD histograms
+ * (`h`) or DogStatsD distributions (`d`).
+ */
+export type TimerType = 'ms' | 'h' | 'd'
+
+/**
+ * A request label: reads one value from the framework's request object when the request ends.
+ * `undefined` (or `''`) is recorded as `_none`; see {@link MeterOptions.labels}.
+ */
+export type LabelFunction<Request = unknown> = (request: Request) => string | undefined
+
+/** Request labels by name (the tag key); `Request` is the framework's request object. */
+export type RequestLabels<Request = unknown> = Readonly<Record<string, LabelFunction<Request>>>
 
 /** Where runtime faults are reported (once per kind per minute). `pino`/`console` fit. */
 export interface MeterLogger {
   warn(message: string): void
 }
 
-export interface MeterOptions {
+/**
+ * Meter options. `Request` is the request object `labels` functions are given: the adapters
+ * set it to their framework's (`FastifyRequest`, Express `Request`, Koa and Hono `Context`).
+ */
+export interface MeterOptions<Request = unknown> {
   /** Send nothing when false; the API stays the same. Env `STATSD_ENABLED`. Default `true`. */
   enabled?: boolean
   /** StatsD host. Env `STATSD_HOST`. Default `127.0.0.1`. */
@@ -85,6 +104,31 @@ export interface MeterOptions {
   client?: StatsD
   /** Receives fault messages, rate limited. Default: `console`. */
   logger?: MeterLogger
+  /**
+   * Request labels: extra tags on the request metrics, each read by a function from the
+   * framework's request object when the request ends (a slow function delays nothing but the
+   * recording; a Promise is a fault, never awaited). `undefined` or `''` is recorded as `_none`,
+   * a throw or a non-string as `_error` (fault counted). Tag styles only: `naming: 'path'`
+   * rejects them. Names: lower-case letters, digits and `_`, starting with a letter, other
+   * than the request tags (`route`, `method`, `status_code`, `status_class`) and `globalTags`.
+   */
+  labels?: RequestLabels<Request>
+  /**
+   * Distinct values kept per label; further values are recorded as `_other` (counted in
+   * `stats().overflowed`, logged once). Env `STATSD_MAX_LABEL_VALUES`. Default `100`.
+   */
+  maxLabelValues?: number
+  /**
+   * Adds request and response body size metrics, in bytes actually received and sent (chunked
+   * and streamed bodies included, headers not), sent as `timerType`. Env `STATSD_BODY_SIZES`.
+   * Default `false`.
+   */
+  bodySizes?: boolean
+  /**
+   * What durations and body sizes are sent as: `ms` (StatsD timer), `h` (DogStatsD histogram),
+   * `d` (DogStatsD distribution). Env `STATSD_TIMER_TYPE`. Default `ms`.
+   */
+  timerType?: TimerType
 }
 
 export interface ResolvedOptions {
@@ -114,6 +158,11 @@ export interface ResolvedOptions {
   processMetrics: boolean
   client: StatsD | undefined
   logger: MeterLogger
+  /** `undefined` when no labels are configured. */
+  labels: RequestLabels | undefined
+  maxLabelValues: number
+  bodySizes: boolean
+  timerType: TimerType
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -142,14 +191,18 @@ const KNOWN_OPTIONS = new Set<string>([
   'processMetrics',
   'client',
   'logger',
+  'labels',
+  'maxLabelValues',
+  'bodySizes',
+  'timerType',
 ])
 
 /**
  * Resolves options once, at startup: explicit option, else `STATSD_*` variable, else default.
  * Any invalid value throws a {@link RoutemeterOptionError}.
  */
-export function resolveOptions(
-  options: MeterOptions = {},
+export function resolveOptions<Request = unknown>(
+  options: MeterOptions<Request> = {},
   env: Env = process.env,
 ): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
@@ -185,6 +238,22 @@ export function resolveOptions(
     )
   }
   const naming = reader.naming()
+  const tagFormat = reader.oneOf(
+    'tagFormat',
+    'STATSD_TAG_FORMAT',
+    ['dogstatsd', 'telegraf'] as const,
+    'dogstatsd',
+  )
+  const globalTags = reader.globalTags()
+  const timerType = reader.oneOf('timerType', 'STATSD_TIMER_TYPE', ['ms', 'h', 'd'] as const, 'ms')
+  // Telegraf reads `|d` only with its DogStatsD extensions on, which come with DogStatsD tags.
+  if (timerType === 'd' && tagFormat === 'telegraf') {
+    throw new RoutemeterOptionError(
+      'timerType',
+      timerType,
+      '"ms" or "h" with tagFormat "telegraf" (Telegraf reads distributions only with datadog_extensions and datadog_distributions on; use tagFormat "dogstatsd" for those)',
+    )
+  }
   const sampleRate = reader.sampleRate()
   // OpenTelemetry has no request counter: the duration's count is the request count, and a
   // sampled duration would make every count an estimate.
@@ -219,13 +288,8 @@ export function resolveOptions(
     prefix: reader.prefix(),
     naming,
     knownMethods: naming === 'otel' ? reader.knownMethods() : undefined,
-    tagFormat: reader.oneOf(
-      'tagFormat',
-      'STATSD_TAG_FORMAT',
-      ['dogstatsd', 'telegraf'] as const,
-      'dogstatsd',
-    ),
-    globalTags: reader.globalTags(),
+    tagFormat,
+    globalTags,
     flushIntervalMs: reader.integer(
       'flushIntervalMs',
       'STATSD_FLUSH_INTERVAL_MS',
@@ -244,6 +308,10 @@ export function resolveOptions(
     processMetrics: reader.boolean('processMetrics', undefined, false),
     client,
     logger,
+    labels: readLabels(options.labels as unknown, naming, globalTags),
+    maxLabelValues: reader.integer('maxLabelValues', 'STATSD_MAX_LABEL_VALUES', 100, 1, 100_000),
+    bodySizes: reader.boolean('bodySizes', 'STATSD_BODY_SIZES', false),
+    timerType,
   }
 }
 
@@ -275,7 +343,11 @@ function isLoopbackHost(host: string): boolean {
  * An unrecognised `STATSD_ENABLED` (`ture`, `enabled`) still disables metrics — the documented
  * rule — but silently losing every metric over a typo deserves one warning naming the value.
  */
-function warnAboutEnabledFlag(options: MeterOptions, env: Env, logger: MeterLogger): void {
+function warnAboutEnabledFlag(
+  options: Pick<MeterOptions, 'enabled'>,
+  env: Env,
+  logger: MeterLogger,
+): void {
   const text = env.STATSD_ENABLED
   if (options.enabled !== undefined || text === undefined || text.trim() === '') return
   if (isRecognisedEnabledFlag(text)) return
@@ -447,12 +519,10 @@ class OptionReader {
           )
         }
       }
-      if (custom.executionTimer !== undefined && typeof custom.executionTimer !== 'function') {
-        throw new RoutemeterOptionError(
-          'naming.executionTimer',
-          custom.executionTimer,
-          'a function or undefined',
-        )
+      for (const key of ['executionTimer', 'requestBodySize', 'responseBodySize'] as const) {
+        if (custom[key] !== undefined && typeof custom[key] !== 'function') {
+          throw new RoutemeterOptionError(`naming.${key}`, custom[key], 'a function or undefined')
+        }
       }
       return value as CustomNaming
     }

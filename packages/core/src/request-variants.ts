@@ -1,6 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
+import { LABEL_OTHER, type LabelReader } from './request-labels'
 import type { RawResponse } from './response-end'
+
+export type { LabelReader } from './request-labels'
 
 /**
  * What splits a request series beyond route × method × status: the connection's scheme and
@@ -25,14 +28,6 @@ export function variantStride(methodStride: number): number {
   return 1000 * methodStride
 }
 
-/** Reads the label values of one request; built from the `labels` option. */
-export interface LabelReader {
-  /** Label values by name for a finished request; `request` is the framework's request object. */
-  read(request: unknown): Readonly<Record<string, string>>
-  /** A lookup key for the values `read` returned. */
-  key(values: Readonly<Record<string, string>>): string
-}
-
 /** The part of Node's requests read here (`http.IncomingMessage`, `http2.Http2ServerRequest`). */
 export interface RawRequestLike {
   readonly method?: string
@@ -41,75 +36,136 @@ export interface RawRequestLike {
   readonly socket?: (Partial<Pick<TLSSocket, 'encrypted'>> & object) | null
 }
 
+/** One level of the interning tree: a connection part or one label's value. */
+class VariantNode {
+  readonly children = new Map<string | undefined, VariantNode>()
+  variant: SeriesVariant | undefined
+}
+
 /**
  * Computes the variant of each finished request; only built when a naming style or an option
  * needs one, so requests of a meter without them never get here.
+ *
+ * Variants are interned in a tree walked with the request's parts (scheme, version, each label
+ * value), so a request of a known combination allocates nothing. The tree is bounded: at
+ * `maxVariants` combinations, new ones get the overflow variant of their connection (every
+ * label `_other`); label values are capped per label before.
  */
 export class SeriesVariants {
-  private readonly interned = new Map<string, SeriesVariant>()
-  /** Variants by scheme × version slot, when only the connection splits series. */
-  private readonly byConnection: Array<SeriesVariant | undefined> = []
+  private readonly root = new VariantNode()
+  private readonly overflowVariants = new Map<string, SeriesVariant>()
+  private count = 0
+  /** The current request's label values, reused: reading a known combination allocates nothing. */
+  private readonly values: string[]
 
   constructor(
     /** Whether `scheme` and `protocolVersion` are read (OpenTelemetry naming). */
     private readonly connection: boolean,
     private readonly labels: LabelReader | undefined,
-  ) {}
+    /** Distinct variants kept (the series cap is the natural bound: each needs a series). */
+    private readonly maxVariants = Number.POSITIVE_INFINITY,
+  ) {
+    this.values = labels === undefined ? [] : labels.names.map(() => '')
+  }
 
   /** True when there is something to split series by. */
   get active(): boolean {
     return this.connection || this.labels !== undefined
   }
 
+  /**
+   * Label values recorded as `_other` beyond `maxLabelValues`. Requests past `maxVariants` are
+   * not counted here: the series cap is reached first, so they land in the overflow bucket,
+   * which counts them.
+   */
+  get overflowed(): number {
+    return this.labels?.overflowed ?? 0
+  }
+
   of(res: RawResponse | undefined, request: unknown): SeriesVariant {
     const raw = rawRequestOf(res)
-    if (this.labels === undefined) return this.ofConnection(raw)
     const scheme = this.connection ? schemeOf(raw) : undefined
     const protocolVersion = this.connection ? protocolVersionOf(raw) : undefined
-    const labels = this.labels.read(request)
-    return this.intern(scheme, protocolVersion, labels, this.labels.key(labels))
+    let node = this.root.children.get(scheme)?.children.get(protocolVersion)
+    const labels = this.labels
+    if (labels !== undefined) {
+      const values = this.values
+      // Every label function runs for every request, whatever the tree holds already.
+      for (let index = 0; index < values.length; index++) {
+        const value = labels.value(index, request)
+        values[index] = value
+        node = node?.children.get(value)
+      }
+    }
+    return node?.variant ?? this.create(scheme, protocolVersion)
   }
 
-  /**
-   * Scheme and version only (otel naming without labels): the variant comes from a small table,
-   * with no key string built per request.
-   */
-  private ofConnection(raw: RawRequestLike | undefined): SeriesVariant {
-    const scheme = schemeOf(raw)
-    const protocolVersion = protocolVersionOf(raw)
-    const slot = connectionSlot(scheme, protocolVersion)
-    if (slot === -1) return this.intern(scheme, protocolVersion, undefined, '')
-    const found = this.byConnection[slot]
-    if (found !== undefined) return found
-    const variant = this.intern(scheme, protocolVersion, undefined, '')
-    this.byConnection[slot] = variant
-    return variant
+  /** The variant of the overflow bucket for `variant`'s connection: every label `_other`. */
+  overflowOf(variant: SeriesVariant): SeriesVariant {
+    if (variant.labels === undefined) return variant
+    return this.overflowVariant(variant.scheme, variant.protocolVersion)
   }
 
-  private intern(
+  /** A combination not seen yet (its label values are in {@link values}): interned, within the bound. */
+  private create(scheme: string | undefined, protocolVersion: string | undefined): SeriesVariant {
+    if (this.count >= this.maxVariants) return this.overflowVariant(scheme, protocolVersion)
+    let node = child(child(this.root, scheme), protocolVersion)
+    for (const value of this.values) node = child(node, value)
+    if (node.variant !== undefined) return node.variant
+    this.count++
+    node.variant = {
+      id: this.count + this.overflowVariants.size,
+      scheme,
+      protocolVersion,
+      labels: this.labels === undefined ? undefined : labelRecord(this.labels.names, this.values),
+    }
+    return node.variant
+  }
+
+  private overflowVariant(
     scheme: string | undefined,
     protocolVersion: string | undefined,
-    labels: Readonly<Record<string, string>> | undefined,
-    labelsKey: string,
   ): SeriesVariant {
-    const key = `${scheme}\u0001${protocolVersion}\u0001${labelsKey}`
-    let variant = this.interned.get(key)
+    const key = `${scheme}\u0001${protocolVersion}`
+    let variant = this.overflowVariants.get(key)
     if (variant === undefined) {
-      variant = { id: this.interned.size + 1, scheme, protocolVersion, labels }
-      this.interned.set(key, variant)
+      const names = this.labels?.names ?? []
+      variant = {
+        id: this.count + this.overflowVariants.size + 1,
+        scheme,
+        protocolVersion,
+        labels:
+          this.labels === undefined
+            ? undefined
+            : labelRecord(
+                names,
+                names.map(() => LABEL_OTHER),
+              ),
+      }
+      this.overflowVariants.set(key, variant)
     }
     return variant
   }
 }
 
-const SCHEME_SLOTS: ReadonlyArray<string | undefined> = ['http', 'https', undefined]
-const VERSION_SLOTS: ReadonlyArray<string | undefined> = ['1.1', '2', '1.0', undefined]
+function child(node: VariantNode, key: string | undefined): VariantNode {
+  let next = node.children.get(key)
+  if (next === undefined) {
+    next = new VariantNode()
+    node.children.set(key, next)
+  }
+  return next
+}
 
-/** The table slot of a scheme and version; -1 for a combination outside the table. */
-function connectionSlot(scheme: string | undefined, protocolVersion: string | undefined): number {
-  const s = SCHEME_SLOTS.indexOf(scheme)
-  const v = VERSION_SLOTS.indexOf(protocolVersion)
-  return s === -1 || v === -1 ? -1 : s * VERSION_SLOTS.length + v
+function labelRecord(
+  names: readonly string[],
+  values: readonly string[],
+): Readonly<Record<string, string>> {
+  const record: Record<string, string> = {}
+  names.forEach((name, index) => {
+    record[name] = values[index] as string
+  })
+  return Object.freeze(record)
 }
 
 /** Node's request behind a response (`res.req`, HTTP/1 and HTTP/2 alike). */

@@ -1,9 +1,11 @@
+import { bodyBytesReceived, bodyBytesSent } from './body-bytes'
 import type { MeterContext } from './meter-context'
 import { type RouteKind, requestSeriesInfo } from './naming'
 import type { Tags } from './options'
 import type { SeriesVariant } from './request-variants'
 import type { RawResponse } from './response-end'
 import type { RequestSeries, SampleSeries } from './series'
+import { CLIENT_CLOSED_REQUEST } from './status'
 import { type Stopper, startStopper, timeCall } from './stopper'
 
 /** Per-request execution timers, bound to the request's route and method (`request.metrics`). */
@@ -68,6 +70,8 @@ export class RouteMetrics {
     let variant: SeriesVariant | undefined
     if (ctx.variants !== undefined) {
       variant = ctx.variants.of(res, request)
+      // The overflow bucket keeps no label values: its series stay as few as without labels.
+      if (this.kind === 'overflow') variant = ctx.variants.overflowOf(variant)
       key += variant.id * ctx.variantStride
     }
     const series = this.series.get(key) ?? this.createSeries(key, variant)
@@ -76,6 +80,8 @@ export class RouteMetrics {
     if (durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY)
       ctx.addSample(series.duration, durationMs)
     else this.invalidDuration(series, durationMs)
+    if (series.requestSize !== undefined && res !== undefined)
+      recordBodySizes(ctx, series, res, status)
   }
 
   /** Execution timers for requests of this route with the given method (cached, no allocation). */
@@ -118,13 +124,23 @@ export class RouteMetrics {
         `more than ${ctx.options.maxSeries} series; route ${JSON.stringify(this.route.slice(0, 100))} is counted in the overflow bucket`,
       )
       series = this.overflow().seriesForKey(key, variant)
+      // With a variant, the keys a route may see multiply by the label values: past the cap
+      // they are not remembered here (the overflow bucket holds one series per key part).
+      if (variant !== undefined) return series
     }
     this.series.set(key, series)
     return series
   }
 
+  /** The overflow bucket's series for a key another route had no room for. */
   private seriesForKey(key: number, variant: SeriesVariant | undefined): RequestSeries {
-    return this.series.get(key) ?? this.createSeries(key, variant)
+    let own = variant
+    const { variants, variantStride } = this.ctx
+    if (variant !== undefined && variants !== undefined) {
+      own = variants.overflowOf(variant)
+      key = (key % variantStride) + own.id * variantStride
+    }
+    return this.series.get(key) ?? this.createSeries(key, own)
   }
 
   private createScope(index: number): ExecutionScope {
@@ -181,10 +197,27 @@ class ExecutionScope implements ExecutionTimers {
       routeKind: this.kind,
       method: this.method,
     })
-    const series = ctx.registry.add(ctx.newSampleSeries(id, 'ms', tags))
+    const series = ctx.registry.add(ctx.newSampleSeries(id, ctx.options.timerType, tags))
     this.timers.set(key, series)
     return series
   }
+}
+
+/**
+ * Body sizes of a request that got its answer: an aborted one (499) has no complete request
+ * body and no delivered response, so it is left out rather than skew the sizes.
+ */
+function recordBodySizes(
+  ctx: MeterContext,
+  series: RequestSeries,
+  res: RawResponse,
+  status: number,
+): void {
+  if (status === CLIENT_CLOSED_REQUEST) return
+  const received = bodyBytesReceived(res)
+  const sent = bodyBytesSent(res)
+  if (received !== undefined) ctx.addSample(series.requestSize as SampleSeries, received)
+  if (sent !== undefined) ctx.addSample(series.responseSize as SampleSeries, sent)
 }
 
 /** A lookup key for a tag object; not sanitised (that happens once, when the series is built). */

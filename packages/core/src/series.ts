@@ -147,7 +147,10 @@ export class SetSeries implements Series {
   }
 }
 
-/** A request series: the counter and the latency timer of one route × method × status. */
+/**
+ * A request series: the counter and the latency timer of one route × method × status (× the
+ * variant), and with `bodySizes` the request and response body sizes.
+ */
 export class RequestSeries implements Series {
   /**
    * Counted on every request, also where the naming sends no counter: the hot path stays one
@@ -162,6 +165,10 @@ export class RequestSeries implements Series {
     readonly duration: SampleSeries,
     /** True for the overflow bucket's series, so recordings landing there are counted. */
     readonly overflow: boolean,
+    /** Request body bytes; `undefined` unless `bodySizes` is on. */
+    readonly requestSize: SampleSeries | undefined = undefined,
+    /** Response body bytes; `undefined` unless `bodySizes` is on. */
+    readonly responseSize: SampleSeries | undefined = undefined,
   ) {
     this.sendsCount = countWire !== undefined
     this.count = new CounterSeries(countWire ?? NO_WIRE)
@@ -171,6 +178,8 @@ export class RequestSeries implements Series {
     if (this.sendsCount) this.count.drain(packer)
     else this.count.value = 0
     this.duration.drain(packer)
+    this.requestSize?.drain(packer)
+    this.responseSize?.drain(packer)
   }
 }
 

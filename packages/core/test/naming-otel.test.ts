@@ -288,3 +288,36 @@ describe('otel naming: process gauges and reserved names', () => {
     )
   })
 })
+
+describe('otel naming: body sizes', () => {
+  it('bodySizes: http.server.request.body.size and http.server.response.body.size with the duration attributes', async () => {
+    const capture = createCaptureMeter({ naming: 'otel', bodySizes: true })
+    const meter = capture.meter
+    const route = meter.route('/echo')
+    const server = http.createServer((req, res) => {
+      const startedAt = meter.requestStarted(res)
+      res.on('finish', () => meter.requestEnded(route, req.method ?? '', 200, startedAt, res))
+      req.resume()
+      req.on('end', () => res.end('hello'))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as net.AddressInfo
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        { port, host: '127.0.0.1', method: 'POST', path: '/echo' },
+        (res) => {
+          res.resume()
+          res.on('end', resolve)
+        },
+      )
+      req.on('error', reject)
+      req.end('x'.repeat(1234))
+    })
+    await new Promise((resolve) => server.close(resolve))
+    const attributes =
+      'http.request.method:POST,http.response.status_code:200,http.route:/echo,url.scheme:http,network.protocol.version:1.1'
+    const lines = await flushed(capture)
+    expect(lines).toContain(`http.server.request.body.size:1234|ms|#${attributes}`)
+    expect(lines).toContain(`http.server.response.body.size:5|ms|#${attributes}`)
+  })
+})

@@ -68,4 +68,27 @@ describe('the real npm statsd daemon receives exact counts', () => {
       expect(counters['statsd.bad_lines_seen']).toBe(0)
     },
   )
+
+  // Why the README says `ms` (the default) for Etsy statsd: the daemon cannot be asked what it
+  // reads, so `timerType` h/d cannot be refused at start-up; this is what it does with them.
+  it('timerType h or d reaches the Etsy daemon as counters (sums of durations), not as timers: undetectable, documented', async () => {
+    await daemon.clear()
+    for (const timerType of ['h', 'd'] as const) {
+      const meter = createMeter({
+        port: daemon.port,
+        naming: 'path',
+        flushIntervalMs: 50,
+        timerType,
+      })
+      meter.route('/etsy').record('GET', 200, 5)
+      meter.route('/etsy').record('GET', 200, 7)
+      await meter.close()
+    }
+    const counters = await daemon.waitForCounters(
+      (c) => (c['timers.etsy.GET.200'] ?? 0) >= 24 && (c['counters.etsy.GET.200'] ?? 0) >= 4,
+    )
+    expect(counters['timers.etsy.GET.200']).toBe(24)
+    expect(counters['statsd.bad_lines_seen']).toBe(0)
+    expect((await daemon.timers())['timers.etsy.GET.200']).toBeUndefined()
+  })
 })

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type AdapterOptions, type Meter, setUpAdapter } from '@routemeter/core'
+import type { Request } from 'express'
 import { Measurer } from './measurer'
 
-/** Every core meter option, plus `meter` (record into an existing meter) and `exclude` (paths not measured). */
-export interface RoutemeterOptions extends AdapterOptions {}
+/**
+ * Every core meter option, plus `meter` (record into an existing meter) and `exclude` (paths not
+ * measured); `labels` functions are given Express' `req`.
+ */
+export interface RoutemeterOptions extends AdapterOptions<Request> {}
 
 /** The Express middleware; mount it with `app.use()` before your routes. */
 export interface RoutemeterMiddleware {

@@ -42,4 +42,26 @@ describe('public types', () => {
     const invalid: RoutemeterOptions = { colour: 'blue' }
     expectTypeOf(invalid).toEqualTypeOf<RoutemeterOptions>()
   })
+
+  it('labels are functions of Express’ Request; wrong request or return types do not compile', () => {
+    const metrics = routemeter({
+      labels: {
+        tenant: (req) => {
+          expectTypeOf(req).toEqualTypeOf<Request>()
+          return req.get('x-tenant')
+        },
+      },
+      maxLabelValues: 50,
+      bodySizes: true,
+      timerType: 'h',
+    })
+    expectTypeOf(metrics).toEqualTypeOf<RoutemeterMiddleware>()
+    // @ts-expect-error a label returns a string or undefined, not a number
+    const numeric: RoutemeterOptions = { labels: { tenant: () => 42 } }
+    const foreign: RoutemeterOptions = {
+      // @ts-expect-error a label is given Express' Request, which has no Koa ctx.state
+      labels: { tenant: (ctx: { state: { t: string } }) => ctx.state.t },
+    }
+    expectTypeOf([numeric, foreign]).toBeArray()
+  })
 })

@@ -1,10 +1,12 @@
 import type { AdapterOptions, MeterLogger } from '@routemeter/core'
+import type { FastifyRequest } from 'fastify'
 
 /**
  * Options of `app.register(routemeter, options)`: every core meter option, plus `meter` (record
- * into an existing meter, which the plugin flushes on close but never closes) and `exclude`.
+ * into an existing meter, which the plugin flushes on close but never closes) and `exclude`;
+ * `labels` functions are given the `FastifyRequest`.
  */
-export interface RoutemeterOptions extends Omit<AdapterOptions, 'prefix'> {
+export interface RoutemeterOptions extends Omit<AdapterOptions<FastifyRequest>, 'prefix'> {
   /**
    * Prefix of every metric name (not a route prefix: the plugin is not encapsulated, so Fastify's
    * own `prefix` register option has no meaning for it). Env `STATSD_PREFIX`; default

@@ -65,6 +65,11 @@ export const fastifyFactory: AdapterFactory = {
     labels: [...LABELS, ...HOSTILE_PATHS],
   },
 
+  readHeader: (request, name) => {
+    const value = (request as FastifyRequest).headers[name]
+    return Array.isArray(value) ? value.join(',') : value
+  },
+
   async start(spec: AppSpec, options: AdapterOptions | undefined, how: StartOptions = {}) {
     const serverOptions: FastifyHttpOptions<Server> = {}
     if (how.appLog !== undefined) {

@@ -169,3 +169,48 @@ describe('HTTP/2: a stream the client cancels is 499, not the handler status', (
     })
   })
 })
+
+describe('HTTP/2: body sizes (bodySizes) are the DATA bytes of the stream', () => {
+  let subject: MeasuredApp | undefined
+  let session: http2.ClientHttp2Session | undefined
+  afterEach(async () => {
+    session?.destroy()
+    await subject?.close()
+  })
+
+  it('a JSON upload Fastify parses and a reply written by Fastify: bytes each way, the parser got the body', async () => {
+    subject = await measuredApp(
+      (app) => {
+        app.post('/echo', async (request) => ({ received: request.body }))
+      },
+      { bodySizes: true },
+      HTTP2,
+    )
+    const { app, receiver } = subject
+    session = http2.connect(`http://127.0.0.1:${await listen(app)}`)
+    session.on('error', () => {})
+    const payload = JSON.stringify({ name: 'ø'.repeat(3000) })
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const stream = session?.request({
+        ':path': '/echo',
+        ':method': 'POST',
+        'content-type': 'application/json',
+      })
+      if (stream === undefined) return reject(new Error('no session'))
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      stream.on('end', () => resolve(Buffer.concat(chunks)))
+      stream.on('error', reject)
+      stream.write(payload.slice(0, 1000))
+      stream.end(payload.slice(1000))
+    })
+    expect(JSON.parse(reply.toString())).toEqual({ received: JSON.parse(payload) })
+    await settle(app, receiver)
+
+    const tags = { route: '/echo', method: 'POST', status_code: '200' }
+    expect(receiver.timings('http.server.request_bytes', tags)).toEqual([
+      Buffer.byteLength(payload),
+    ])
+    expect(receiver.timings('http.server.response_bytes', tags)).toEqual([reply.length])
+  })
+})

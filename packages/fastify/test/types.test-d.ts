@@ -1,5 +1,9 @@
 import { createMeter, type ExecutionTimers, type Meter, type Stopper } from '@routemeter/core'
-import Fastify, { type FastifyContextConfig, type FastifyPluginAsync } from 'fastify'
+import Fastify, {
+  type FastifyContextConfig,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from 'fastify'
 import { describe, expectTypeOf, it } from 'vitest'
 import routemeter, {
   routemeter as named,
@@ -102,5 +106,37 @@ describe('route config', () => {
     // @ts-expect-error the other plugin's own type still applies
     const bad: FastifyContextConfig = { otherPlugin: { max: 'five' } }
     void [both, bad]
+  })
+})
+
+describe('labels: functions of the FastifyRequest', () => {
+  it('a label reads the request, typed; a wrong request type or return type does not compile', () => {
+    const options: RoutemeterOptions = {
+      labels: {
+        tenant: (request) => {
+          expectTypeOf(request).toEqualTypeOf<FastifyRequest>()
+          return request.headers['x-tenant'] as string | undefined
+        },
+        client: (request) => request.routeOptions.url,
+      },
+      maxLabelValues: 50,
+      bodySizes: true,
+      timerType: 'd',
+    }
+    app.register(routemeter, options)
+    // @ts-expect-error a label returns a string or undefined, not a number
+    const numeric: RoutemeterOptions = { labels: { tenant: () => 42 } }
+    const foreign: RoutemeterOptions = {
+      // @ts-expect-error a label is given the FastifyRequest, not Express' request
+      labels: { tenant: (req: { get(h: string): string }) => req.get('x') },
+    }
+    // @ts-expect-error timerType is ms, h or d
+    const timer: RoutemeterOptions = { timerType: 'histogram' }
+    expectTypeOf([numeric, foreign, timer]).toBeArray()
+  })
+
+  it('a shared meter takes the labels, typed by createMeter<FastifyRequest>', () => {
+    const meter = createMeter<FastifyRequest>({ labels: { tenant: (request) => request.hostname } })
+    app.register(routemeter, { meter })
   })
 })

@@ -1,10 +1,13 @@
 import { type AdapterOptions, type Meter, setUpAdapter } from '@routemeter/core'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { Measurer } from './measurer'
 import type { RequestMetrics } from './request-metrics'
 
-/** Every core meter option, plus `meter` (record into an existing meter) and `exclude` (paths not measured). */
-export interface RoutemeterOptions extends AdapterOptions {}
+/**
+ * Every core meter option, plus `meter` (record into an existing meter) and `exclude` (paths not
+ * measured); `labels` functions are given Hono's context `c`.
+ */
+export interface RoutemeterOptions extends AdapterOptions<Context> {}
 
 /** The context variables the middleware sets: `c.var.metrics`. */
 export interface RoutemeterEnv {

@@ -1,5 +1,5 @@
 import type { ExecutionTimers, Meter, Stopper } from '@routemeter/core'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
@@ -49,5 +49,27 @@ describe('public types', () => {
     // @ts-expect-error not an option
     const invalid: RoutemeterOptions = { colour: 'blue' }
     expectTypeOf(invalid).toEqualTypeOf<RoutemeterOptions>()
+  })
+
+  it('labels are functions of Hono’s Context; wrong request or return types do not compile', () => {
+    const metrics = routemeter({
+      labels: {
+        tenant: (c) => {
+          expectTypeOf(c).toEqualTypeOf<Context>()
+          return c.req.header('x-tenant')
+        },
+      },
+      maxLabelValues: 50,
+      bodySizes: true,
+      timerType: 'd',
+    })
+    expectTypeOf(metrics).toEqualTypeOf<RoutemeterMiddleware>()
+    // @ts-expect-error a label returns a string or undefined, not a number
+    const numeric: RoutemeterOptions = { labels: { tenant: () => 42 } }
+    const foreign: RoutemeterOptions = {
+      // @ts-expect-error a label is given Hono's Context, which has no Koa ctx.state
+      labels: { tenant: (ctx: { state: { t: string } }) => ctx.state.t },
+    }
+    expectTypeOf([numeric, foreign]).toBeArray()
   })
 })

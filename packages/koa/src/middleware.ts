@@ -1,9 +1,12 @@
 import { type AdapterOptions, type Meter, setUpAdapter } from '@routemeter/core'
-import type { DefaultContext, DefaultState, Middleware } from 'koa'
+import type { Context, DefaultContext, DefaultState, Middleware } from 'koa'
 import { Measurer } from './measurer'
 
-/** Every core meter option, plus `meter` (record into an existing meter) and `exclude` (paths not measured). */
-export interface RoutemeterOptions extends AdapterOptions {}
+/**
+ * Every core meter option, plus `meter` (record into an existing meter) and `exclude` (paths not
+ * measured); `labels` functions are given Koa's `ctx`.
+ */
+export interface RoutemeterOptions extends AdapterOptions<Context> {}
 
 /** The Koa middleware; mount it with `app.use()` before your routers. */
 export type RoutemeterMiddleware = Middleware<DefaultState, DefaultContext> & {

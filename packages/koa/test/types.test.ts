@@ -46,4 +46,26 @@ describe('public types', () => {
     const invalid: RoutemeterOptions = { colour: 'blue' }
     expectTypeOf(invalid).toEqualTypeOf<RoutemeterOptions>()
   })
+
+  it('labels are functions of Koa’s Context; wrong request or return types do not compile', () => {
+    const metrics = routemeter({
+      labels: {
+        tenant: (ctx) => {
+          expectTypeOf(ctx).toEqualTypeOf<Context>()
+          return ctx.get('x-tenant') || undefined
+        },
+      },
+      maxLabelValues: 50,
+      bodySizes: true,
+      timerType: 'd',
+    })
+    expectTypeOf(metrics).toEqualTypeOf<RoutemeterMiddleware>()
+    // @ts-expect-error a label returns a string or undefined, not a number
+    const numeric: RoutemeterOptions = { labels: { tenant: () => 42 } }
+    const foreign: RoutemeterOptions = {
+      // @ts-expect-error a label is given Koa's Context, which has no Hono c.req.header()
+      labels: { tenant: (c: { req: { header(n: string): string } }) => c.req.header('x') },
+    }
+    expectTypeOf([numeric, foreign]).toBeArray()
+  })
 })

@@ -12,9 +12,9 @@ export class CaptureMeter extends StatsdLines {
   /** Every datagram the meter produced, as sent. */
   readonly payloads: string[] = []
 
-  constructor(options: MeterOptions = {}) {
+  constructor(options: MeterOptions<never> = {}) {
     super()
-    const resolved = resolveOptions({ ...options, enabled: true })
+    const resolved = resolveOptions({ ...(options as MeterOptions), enabled: true })
     this.meter = new AggregatingMeter(resolved, () => new MemoryTransport(this.payloads))
   }
 
@@ -27,8 +27,11 @@ export class CaptureMeter extends StatsdLines {
   }
 }
 
-export function createCaptureMeter(options: MeterOptions = {}): CaptureMeter {
-  return new CaptureMeter(options)
+/** `Request`: what the `labels` functions are given (the framework's request object). */
+export function createCaptureMeter<Request = unknown>(
+  options: MeterOptions<Request> = {},
+): CaptureMeter {
+  return new CaptureMeter(options as MeterOptions<never>)
 }
 
 class MemoryTransport implements PayloadTransport {

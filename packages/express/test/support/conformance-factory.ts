@@ -91,6 +91,7 @@ export function expressFactory(name: string, express: ExpressFactory): AdapterFa
     },
     // Express serves about half the requests a second Fastify does on the same machine.
     loadScale: 0.5,
+    readHeader: (request, name) => (request as Request).get(name),
     hostileRoutes: {
       requests: ['/odd/a@b=c;d,e', '/arr/b@c=d', '/re/one', '/re/long', `${HOSTILE_MOUNT}/inner`],
       labels: [

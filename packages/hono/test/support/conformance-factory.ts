@@ -72,6 +72,7 @@ export const honoFactory: AdapterFactory = {
     rawOptions: true,
   },
   loadScale: 0.5,
+  readHeader: (request, name) => (request as Context).req.header(name),
   hostileRoutes: {
     requests: [...HOSTILE_PATHS, `${HOSTILE_MOUNT}/inner`],
     labels: [...HOSTILE_PATHS, `${HOSTILE_MOUNT}/inner`],

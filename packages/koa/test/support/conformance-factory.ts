@@ -114,6 +114,7 @@ function koaFactory(name: string, Koa: KoaConstructor): AdapterFactory {
     },
     // Koa serves about as many requests a second as Express on the same machine.
     loadScale: 0.5,
+    readHeader: (request, name) => (request as Context).get(name) || undefined,
     hostileRoutes: {
       requests: ['/odd/a@b=c;d,e', '/re/one', '/re/long', `${HOSTILE_MOUNT}/inner`],
       labels: [
