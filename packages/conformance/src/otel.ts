@@ -1,10 +1,10 @@
 import type { Meter } from '@routemeter/core'
 import { deferred, waitUntil } from '@routemeter/core/testing'
-import { type AppSpec, HttpError } from './adapter'
 import { fetchText, startRequest } from './client'
 import { sharedDaemon } from './fixture'
 import { type Measured, measured } from './measured'
 import { NO_INTERVAL } from './net'
+import { SHOP } from './shop-app'
 import type { SuiteContext } from './suite'
 
 /**
@@ -17,44 +17,6 @@ import type { SuiteContext } from './suite'
 
 const DURATION = 'http.server.request.duration'
 const ACTIVE = 'http.server.active_requests'
-
-/** Nested prefixes, a 404 from a route, a thrown 409, a thrown 500, and an execution timer. */
-const SHOP: AppSpec = {
-  routes: [
-    {
-      method: 'GET',
-      path: '/users/:id',
-      prefix: '/api/v1',
-      async handler({ params, metrics }) {
-        const user = await metrics?.time('db.query', async () => ({ id: params.id }))
-        return params.id === 'missing'
-          ? { status: 404, json: { error: 'no such user' } }
-          : { json: user }
-      },
-    },
-    {
-      method: 'POST',
-      path: '/users',
-      prefix: '/api/v1',
-      handler: () => ({ status: 201, json: { created: true } }),
-    },
-    {
-      method: 'GET',
-      path: '/orders/:orderId',
-      prefix: '/tenants/:tenant',
-      handler({ params }) {
-        throw new HttpError(409, `order ${params.orderId} is locked`)
-      },
-    },
-    {
-      method: 'GET',
-      path: '/broken',
-      handler() {
-        throw new Error('boom')
-      },
-    },
-  ],
-}
 
 const REQUESTS: ReadonlyArray<readonly [string, string, number]> = [
   ['GET', '/api/v1/users/1', 200],

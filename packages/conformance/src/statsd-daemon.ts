@@ -1,10 +1,10 @@
 import type { Meter } from '@routemeter/core'
 import { waitUntil } from '@routemeter/core/testing'
-import { type AppSpec, HttpError } from './adapter'
 import { fetchText } from './client'
 import { sharedDaemon } from './fixture'
 import { NAMINGS, type Naming } from './measured'
 import { NO_INTERVAL } from './net'
+import { SHOP } from './shop-app'
 import type { SuiteContext } from './suite'
 
 /**
@@ -12,46 +12,6 @@ import type { SuiteContext } from './suite'
  * naming styles: exact counts by route template, method and status — nested prefixes, thrown
  * errors, 204s and unmatched requests included — timers, and no bad lines.
  */
-
-/** A small shop: nested prefixes, a 404 from a route, an error with a status, a 500, a 204. */
-const SHOP: AppSpec = {
-  routes: [
-    {
-      method: 'GET',
-      path: '/users/:id',
-      prefix: '/api/v1',
-      async handler({ params, metrics }) {
-        const user = await metrics?.time('db.query', async () => ({ id: params.id }))
-        return params.id === 'missing'
-          ? { status: 404, json: { error: 'no such user' } }
-          : { json: user }
-      },
-    },
-    {
-      method: 'POST',
-      path: '/users',
-      prefix: '/api/v1',
-      handler: () => ({ status: 201, json: { created: true } }),
-    },
-    { method: 'DELETE', path: '/users/:id', prefix: '/api/v1', handler: () => ({ status: 204 }) },
-    {
-      method: 'GET',
-      path: '/orders/:orderId',
-      prefix: '/tenants/:tenant',
-      handler({ params }) {
-        throw new HttpError(409, `order ${params.orderId} is locked`)
-      },
-    },
-    {
-      method: 'GET',
-      path: '/broken',
-      handler() {
-        throw new Error('boom')
-      },
-    },
-    { method: 'GET', path: '/health', handler: () => ({ text: 'ok' }) },
-  ],
-}
 
 const REQUESTS: ReadonlyArray<readonly [string, string, number]> = [
   ['GET', '/api/v1/users/1', 200],
