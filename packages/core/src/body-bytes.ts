@@ -108,8 +108,10 @@ function countingEnd(
 function countSent(response: CountedResponse, chunk: unknown, encoding: unknown): void {
   if (chunk === null || chunk === undefined) return
   if (response._hasBody === false || response.stream?.headRequest === true) return
-  if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) return
-  response[kSent] = (response[kSent] ?? 0) + byteLength(chunk, encoding)
+  // Not `instanceof Uint8Array`: under a test runner's sandbox (Jest's jsdom) the global
+  // Uint8Array is another realm's, and Node's Buffers are not instances of it.
+  if (typeof chunk !== 'string' && !ArrayBuffer.isView(chunk)) return
+  response[kSent] = (response[kSent] ?? 0) + byteLength(chunk as string | Uint8Array, encoding)
 }
 
 function byteLength(chunk: string | Uint8Array, encoding: unknown): number {

@@ -255,7 +255,8 @@ function otelRequestTags(s: RequestSeriesInfo): Tags {
   if (!sent) tags['error.type'] = s.statusCode === 0 ? OTEL_UNKNOWN_ERROR : OTEL_ABORTED_ERROR
   else if (s.statusCode >= 500) tags['error.type'] = String(s.statusCode)
   if (s.routeKind === 'overflow') tags[OTEL_OVERFLOW_TAG] = 'true'
-  return tags
+  // Request labels last; their names have no dots, so they never meet an attribute's.
+  return s.labels === undefined ? tags : { ...tags, ...s.labels }
 }
 
 function pathRoute(route: string, kind: RouteKind): string {

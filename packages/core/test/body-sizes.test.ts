@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import http2 from 'node:http2'
 import type { AddressInfo } from 'node:net'
+import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   createMeter,
@@ -22,7 +23,10 @@ import {
  * when the request arrives, `requestEnded(…, res, request)` when the response finished. The
  * handler reads the request body itself afterwards, as a body parser would, and must get it whole.
  */
-type Handler = (req: IncomingMessage | http2.Http2ServerRequest, body: Buffer) => string[] | null
+type Handler = (
+  req: IncomingMessage | http2.Http2ServerRequest,
+  body: Buffer,
+) => Array<string | Uint8Array> | null
 
 interface Subject {
   readonly meter: Meter
@@ -152,6 +156,16 @@ describe('bodySizes: bytes actually received and sent, HTTP/1.1', () => {
     expect(answer).toBe('part one,part two,the end')
     expect(subject.bodies[0]?.length).toBe(71_001)
     expect(await sizes(subject)).toEqual({ request: [71_001], response: [answer.length] })
+  })
+
+  it("bytes from another realm count too (Jest's jsdom sandbox: Node's Buffers are not its Uint8Arrays)", async () => {
+    // The mirror image of a sandbox: core runs here, the chunk's Uint8Array is another realm's.
+    const foreign = runInNewContext('new Uint8Array(100).fill(121)') as Uint8Array
+    expect(foreign instanceof Uint8Array).toBe(false)
+    subject = await serve('http1', () => [foreign, 'tail'])
+    const answer = await post(subject.port, '/upload', (req) => req.end('ping'))
+    expect(answer).toBe(`${'y'.repeat(100)}tail`)
+    expect(await sizes(subject)).toEqual({ request: [4], response: [104] })
   })
 
   it('HEAD, and a body-less request: 0 bytes (Node drops a HEAD reply body)', async () => {

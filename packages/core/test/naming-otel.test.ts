@@ -321,3 +321,19 @@ describe('otel naming: body sizes', () => {
     expect(lines).toContain(`http.server.response.body.size:5|ms|#${attributes}`)
   })
 })
+
+describe('otel naming: request labels', () => {
+  it('labels are tags after the attributes (found in a field test: they were dropped)', async () => {
+    const capture = createCaptureMeter({
+      naming: 'otel',
+      labels: { tenant: (request: { tenant?: string }) => request.tenant },
+    })
+    const route = capture.meter.route('/orders/:id')
+    route.record('GET', 200, 3, nodeResponse('GET'), { tenant: 'acme' })
+    route.record('GET', 200, 4, nodeResponse('GET'), {})
+    expect(await flushed(capture)).toEqual([
+      'http.server.request.duration:3|ms|#http.request.method:GET,http.response.status_code:200,http.route:/orders/:id,url.scheme:http,network.protocol.version:1.1,tenant:acme',
+      'http.server.request.duration:4|ms|#http.request.method:GET,http.response.status_code:200,http.route:/orders/:id,url.scheme:http,network.protocol.version:1.1,tenant:_none',
+    ])
+  })
+})
