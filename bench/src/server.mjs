@@ -3,8 +3,16 @@
 // `start` and `stop` (process.cpuUsage, user + system) together with the number of requests
 // its handler ran, so CPU per request is what this process spent, whatever the load
 // generator did.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { announceFailure, announceReady, serve } from './lib/ipc.mjs'
 import { buildVariant } from './variants/index.mjs'
+
+// Memory readings (the RSS run, the soak) come after a full collection, so they show what is
+// held, not garbage the collector had not got to yet. The flag is set at run time, so every
+// server starts the same way.
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc')
 
 const config = JSON.parse(process.argv[2])
 const counter = { served: 0 }
@@ -61,6 +69,8 @@ try {
     memory() {
       totalServed += counter.served
       counter.served = 0
+      collectGarbage()
+      collectGarbage()
       const mem = process.memoryUsage()
       return { rss: mem.rss, heapUsed: mem.heapUsed, totalServed, stats: server.stats() ?? null }
     },

@@ -651,7 +651,7 @@ export function renderReport({
       `${VARIANTS.find((v) => v.id === rss.variant)?.label}, ${fmtInt(rss.routes)} routes, ` +
         `${fmtInt(rss.requests)} requests after a ${fmtInt(meta.settings.rss.warmup)}-request warm-up; ` +
         `${fmtInt(rss.series)} series held, ${fmtInt(rss.overflowed ?? 0)} overflowed, ` +
-        `${fmtInt(rss.droppedLines ?? 0)} lines dropped.`,
+        `${fmtInt(rss.droppedLines ?? 0)} lines dropped. Each reading follows a full garbage collection.`,
       '',
       mdTable(
         ['Requests since warm-up', 'RSS MB', 'heap used MB'],
