@@ -1,10 +1,9 @@
-import type { Meter } from '@routemeter/core'
 import { deferred, waitUntil } from '@routemeter/core/testing'
 import { fetchText, startRequest } from './client'
 import { sharedDaemon } from './fixture'
 import { type Measured, measured } from './measured'
 import { NO_INTERVAL } from './net'
-import { SHOP } from './shop-app'
+import { SHOP, type ShopRequest, serveShop } from './shop-app'
 import type { SuiteContext } from './suite'
 
 /**
@@ -18,7 +17,7 @@ import type { SuiteContext } from './suite'
 const DURATION = 'http.server.request.duration'
 const ACTIVE = 'http.server.active_requests'
 
-const REQUESTS: ReadonlyArray<readonly [string, string, number]> = [
+const REQUESTS: ReadonlyArray<ShopRequest> = [
   ['GET', '/api/v1/users/1', 200],
   ['GET', '/api/v1/users/2', 200],
   ['GET', '/api/v1/users/missing', 404],
@@ -54,24 +53,12 @@ export function otelSuite({ test, factory }: SuiteContext): void {
 
     it('the duration count is the request count: exact by route, method and status; no counter; no bad lines', async () => {
       const { daemon } = shared
-      const app = await factory.start(SHOP, {
-        port: daemon.port,
-        naming: 'otel',
-        prefix: null,
-        flushIntervalMs: NO_INTERVAL,
-      })
-      try {
-        for (const [method, path, status] of REQUESTS) {
-          expect({ path, status: (await fetchText(app.port, method, path)).status }).toEqual({
-            path,
-            status,
-          })
-        }
-        await app.shutdown()
-      } finally {
-        await app.dispose()
-      }
-      expect((app.meter as Meter).stats()).toMatchObject({ activeRequests: 0, droppedLines: 0 })
+      await serveShop(
+        expect,
+        factory,
+        { port: daemon.port, naming: 'otel', prefix: null, flushIntervalMs: NO_INTERVAL },
+        REQUESTS,
+      )
       const total = Object.values(DAEMON_DURATIONS).reduce((a, b) => a + b, 0)
       await waitUntil(
         async () => {

@@ -1,4 +1,10 @@
-import { type AppSpec, HttpError } from './adapter'
+import type { AdapterOptions, Meter } from '@routemeter/core'
+import { type AdapterFactory, type AppSpec, HttpError, type StartedApp } from './adapter'
+import { fetchText } from './client'
+import type { TestApi } from './suite'
+
+/** A request to the shop and the status it must get: `[method, path, status]`. */
+export type ShopRequest = readonly [string, string, number]
 
 /**
  * A small shop that the naming suites (statsd daemon, otel) drive: nested prefixes, a 404 from a
@@ -41,4 +47,30 @@ export const SHOP: AppSpec = {
     },
     { method: 'GET', path: '/health', handler: () => ({ text: 'ok' }) },
   ],
+}
+
+/**
+ * Starts the shop with `options`, sends `requests` one by one (each must get its status), then
+ * shuts it down: every request has ended and nothing was dropped when this resolves.
+ */
+export async function serveShop(
+  expect: TestApi['expect'],
+  factory: AdapterFactory,
+  options: AdapterOptions,
+  requests: ReadonlyArray<ShopRequest>,
+): Promise<StartedApp> {
+  const app = await factory.start(SHOP, options)
+  try {
+    for (const [method, path, status] of requests) {
+      expect({ path, status: (await fetchText(app.port, method, path)).status }).toEqual({
+        path,
+        status,
+      })
+    }
+    await app.shutdown()
+  } finally {
+    await app.dispose()
+  }
+  expect((app.meter as Meter).stats()).toMatchObject({ activeRequests: 0, droppedLines: 0 })
+  return app
 }

@@ -1,10 +1,8 @@
-import type { Meter } from '@routemeter/core'
 import { waitUntil } from '@routemeter/core/testing'
-import { fetchText } from './client'
 import { sharedDaemon } from './fixture'
 import { NAMINGS, type Naming } from './measured'
 import { NO_INTERVAL } from './net'
-import { SHOP } from './shop-app'
+import { type ShopRequest, serveShop } from './shop-app'
 import type { SuiteContext } from './suite'
 
 /**
@@ -13,7 +11,7 @@ import type { SuiteContext } from './suite'
  * errors, 204s and unmatched requests included — timers, and no bad lines.
  */
 
-const REQUESTS: ReadonlyArray<readonly [string, string, number]> = [
+const REQUESTS: ReadonlyArray<ShopRequest> = [
   ['GET', '/api/v1/users/1', 200],
   ['GET', '/api/v1/users/2', 200],
   ['GET', '/api/v1/users/missing', 404],
@@ -80,24 +78,12 @@ export function statsdDaemonSuite({ test, factory }: SuiteContext): void {
       '%s naming: exact counts by route, method and status; timers; no bad lines',
       async (naming) => {
         const { daemon } = shared
-        const app = await factory.start(SHOP, {
-          port: daemon.port,
-          naming,
-          prefix: null,
-          flushIntervalMs: NO_INTERVAL,
-        })
-        try {
-          for (const [method, path, status] of REQUESTS) {
-            expect({ path, status: (await fetchText(app.port, method, path)).status }).toEqual({
-              path,
-              status,
-            })
-          }
-          await app.shutdown()
-        } finally {
-          await app.dispose()
-        }
-        expect((app.meter as Meter).stats()).toMatchObject({ activeRequests: 0, droppedLines: 0 })
+        await serveShop(
+          expect,
+          factory,
+          { port: daemon.port, naming, prefix: null, flushIntervalMs: NO_INTERVAL },
+          REQUESTS,
+        )
 
         const expected = EXPECTED[naming]
         const total = REQUESTS.length
