@@ -1,8 +1,8 @@
-import { RoutemeterOptionError } from './errors'
+import { RoutemeterOptionError } from './config/errors'
+import type { MeterOptions } from './config/options'
 import { createMeter, type Meter } from './meter'
-import type { MeterOptions } from './options'
 
-export { CLIENT_CLOSED_REQUEST } from './status'
+export { CLIENT_CLOSED_REQUEST } from './naming/status'
 
 /**
  * Options every framework adapter takes: any meter option, plus these. `Request` is the

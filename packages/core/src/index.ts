@@ -4,50 +4,34 @@ export {
   CLIENT_CLOSED_REQUEST,
   setUpAdapter,
 } from './adapter-support'
-export { RoutemeterOptionError } from './errors'
-export { OTHER_METHOD, STANDARD_METHODS } from './http-method'
 export {
-  createMeter,
-  type Meter,
-  type MeterStats,
-  type RequestRecord,
-} from './meter'
+  type ExecutionTimers,
+  NO_EXECUTION_TIMERS,
+  RouteMetrics,
+} from './aggregation/route-metrics'
+export type {
+  CustomNaming,
+  MetricId,
+  RequestSeriesInfo,
+  RouteKind,
+} from './config/custom-naming'
+export { RoutemeterOptionError } from './config/errors'
+export { OTHER_METHOD, STANDARD_METHODS } from './config/http-method'
+export type {
+  LabelFunction,
+  MeterLogger,
+  NamingStyle,
+  Protocol,
+  RequestLabels,
+  Tags,
+  TimerType,
+} from './config/option-types'
 export {
-  type CustomNaming,
-  type MetricId,
-  OVERFLOW_ROUTE,
-  type RequestSeriesInfo,
-  type RouteKind,
-  statusClassOf,
-  UNMATCHED_ROUTE,
-} from './naming'
-export {
-  type LabelFunction,
-  type MeterLogger,
   type MeterOptions,
-  type NamingStyle,
-  type Protocol,
   parseEnabledFlag,
-  type RequestLabels,
   type ResolvedOptions,
   resolveOptions,
-  type Tags,
-  type TimerType,
-} from './options'
-export { LABEL_ERROR, LABEL_NONE, LABEL_OTHER } from './request-labels'
-export {
-  type Http2Response,
-  type RawResponse,
-  REQUEST_TIMEOUT,
-  ResponseEnds,
-} from './response-end'
-export { type ExecutionTimers, NO_EXECUTION_TIMERS, RouteMetrics } from './route-metrics'
-export {
-  OVERFLOW_SEGMENT,
-  ROOT_SEGMENT,
-  routeToPathSegments,
-  UNMATCHED_SEGMENT,
-} from './route-path'
+} from './config/options'
 export {
   MAX_NAME_LENGTH,
   MAX_TAG_KEY_LENGTH,
@@ -57,5 +41,25 @@ export {
   sanitizeTagKey,
   sanitizeTagValue,
   type TagFormat,
-} from './sanitize'
-export type { Stopper } from './stopper'
+} from './config/sanitize'
+export {
+  createMeter,
+  type Meter,
+  type MeterStats,
+  type RequestRecord,
+} from './meter'
+export { OVERFLOW_ROUTE, statusClassOf, UNMATCHED_ROUTE } from './naming/naming'
+export {
+  OVERFLOW_SEGMENT,
+  ROOT_SEGMENT,
+  routeToPathSegments,
+  UNMATCHED_SEGMENT,
+} from './naming/route-path'
+export { LABEL_ERROR, LABEL_NONE, LABEL_OTHER } from './request/request-labels'
+export {
+  type Http2Response,
+  type RawResponse,
+  REQUEST_TIMEOUT,
+  ResponseEnds,
+} from './request/response-end'
+export type { Stopper } from './request/stopper'

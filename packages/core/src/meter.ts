@@ -10,25 +10,32 @@ import {
   setTimeout,
 } from 'node:timers'
 import type { StatsD } from 'hot-shots'
-import { ActiveRequestsByAttributes } from './active-requests'
-import { countBodyBytes } from './body-bytes'
-import { DatagramPacker } from './datagram-packer'
+import { ActiveRequestsByAttributes } from './aggregation/active-requests'
+import { MeterContext } from './aggregation/meter-context'
+import { ProcessMetrics } from './aggregation/process-metrics'
+import { SeriesRegistry } from './aggregation/registry'
+import { RouteMetrics, tagsKey } from './aggregation/route-metrics'
+import {
+  CounterSeries,
+  GaugeSeries,
+  type SampleType,
+  type Series,
+  SetSeries,
+} from './aggregation/series'
+import { FaultLog } from './config/fault-log'
+import type { Tags } from './config/option-types'
+import { type MeterOptions, type ResolvedOptions, resolveOptions } from './config/options'
+import { sanitizeSetMember } from './config/sanitize'
 import { flushOnExit, forgetOnExit } from './exit-flush'
-import { FaultLog } from './fault-log'
-import { MeterContext } from './meter-context'
-import { createNamer } from './naming'
-import { type MeterOptions, type ResolvedOptions, resolveOptions, type Tags } from './options'
-import { ProcessMetrics } from './process-metrics'
-import { SeriesRegistry } from './registry'
-import { RequestLabelReader } from './request-labels'
-import { SeriesVariants } from './request-variants'
-import type { RawResponse } from './response-end'
-import { RouteMetrics, tagsKey } from './route-metrics'
-import { sanitizeSetMember } from './sanitize'
-import { CounterSeries, GaugeSeries, type SampleType, type Series, SetSeries } from './series'
-import { type Stopper, startStopper, timeCall } from './stopper'
-import { HotShotsTransport, type PayloadTransport } from './transport'
-import { type SeriesWire, WireFormat } from './wire-format'
+import { createNamer } from './naming/naming'
+import { DatagramPacker } from './outputs/statsd/datagram-packer'
+import { type SeriesWire, WireFormat } from './outputs/statsd/wire-format'
+import { countBodyBytes } from './request/body-bytes'
+import { RequestLabelReader } from './request/request-labels'
+import { SeriesVariants } from './request/request-variants'
+import type { RawResponse } from './request/response-end'
+import { type Stopper, startStopper, timeCall } from './request/stopper'
+import { HotShotsTransport, type PayloadTransport } from './transport/transport'
 
 /** One finished request, as an adapter (or application code) reports it. */
 export interface RequestRecord {

@@ -16,4 +16,4 @@ export { type ReceiverOptions, StatsdReceiver, startStatsdReceiver } from './tes
 export { StatsdDaemon, type StatsdDaemonOptions, startStatsdDaemon } from './testing/statsd-daemon'
 export { type ParsedSample, parseStatsdLine, StatsdLines } from './testing/statsd-lines'
 export { type Deferred, deferred, waitUntil } from './testing/wait'
-export { unixDgramUnavailable } from './unix-dgram'
+export { unixDgramUnavailable } from './transport/unix-dgram'

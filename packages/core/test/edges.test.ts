@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DatagramPacker } from '../src/datagram-packer'
 import { setUpAdapter, statusClassOf } from '../src/index'
+import { DatagramPacker } from '../src/outputs/statsd/datagram-packer'
 import { createCaptureMeter } from '../src/testing'
 
 // Boundaries the random-input tests reach only by chance.

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import { sanitizeTagKey } from '../src/sanitize'
+import { sanitizeTagKey } from '../src/config/sanitize'
+import { formatSampleRate, formatValue } from '../src/outputs/statsd/wire-format'
 import { createCaptureMeter } from '../src/testing'
-import { formatSampleRate, formatValue } from '../src/wire-format'
 
 describe('sample values on the wire', () => {
   it.each([

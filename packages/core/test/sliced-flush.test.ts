@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMeter, type Meter } from '../src'
+import { createMeter, type Meter } from '../src/index'
 import {
   type CaptureMeter,
   createCaptureMeter,

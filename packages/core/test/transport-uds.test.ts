@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMeter } from '../src/index'
-import { unixDgramUnavailable } from '../src/unix-dgram'
+import { unixDgramUnavailable } from '../src/transport/unix-dgram'
 
 // hot-shots' Unix datagram transport is the native `unix-dgram` module; the test binds a
 // receiving socket with the same module.

@@ -1,6 +1,6 @@
+import { type MeterOptions, resolveOptions } from '../config/options'
 import { AggregatingMeter, type Meter } from '../meter'
-import { type MeterOptions, resolveOptions } from '../options'
-import type { PayloadTransport, TransportStats } from '../transport'
+import type { PayloadTransport, TransportStats } from '../transport/transport'
 import { StatsdLines } from './statsd-lines'
 
 /**

@@ -1,4 +1,4 @@
-import type { MeterLogger } from '../options'
+import type { MeterLogger } from '../config/option-types'
 
 /**
  * Collects the warnings a meter logs (pass `logger` as the meter's logger, or feed `push()` from

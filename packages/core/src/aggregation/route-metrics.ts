@@ -1,12 +1,13 @@
-import { bodyBytesReceived, bodyBytesSent } from './body-bytes'
+import type { RouteKind } from '../config/custom-naming'
+import type { Tags } from '../config/option-types'
+import { requestSeriesInfo } from '../naming/naming'
+import type { SeriesVariant } from '../naming/series-variant'
+import { CLIENT_CLOSED_REQUEST } from '../naming/status'
+import { bodyBytesReceived, bodyBytesSent } from '../request/body-bytes'
+import type { RawResponse } from '../request/response-end'
+import { type Stopper, startStopper, timeCall } from '../request/stopper'
 import type { MeterContext } from './meter-context'
-import { type RouteKind, requestSeriesInfo } from './naming'
-import type { Tags } from './options'
-import type { SeriesVariant } from './request-variants'
-import type { RawResponse } from './response-end'
 import type { RequestSeries, SampleSeries } from './series'
-import { CLIENT_CLOSED_REQUEST } from './status'
-import { type Stopper, startStopper, timeCall } from './stopper'
 
 /** Per-request execution timers, bound to the request's route and method (`request.metrics`). */
 export interface ExecutionTimers {

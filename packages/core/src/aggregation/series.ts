@@ -1,5 +1,5 @@
-import type { DatagramPacker } from './datagram-packer'
-import { formatSampleRate, formatValue, type SeriesWire } from './wire-format'
+import type { DatagramPacker } from '../outputs/statsd/datagram-packer'
+import { formatSampleRate, formatValue, type SeriesWire } from '../outputs/statsd/wire-format'
 
 /** One aggregated metric (name + tags) holding what was recorded since the last flush. */
 export interface Series {

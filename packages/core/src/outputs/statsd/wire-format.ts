@@ -1,5 +1,10 @@
-import type { Tags } from './options'
-import { sanitizeName, sanitizeTagKey, sanitizeTagValue, type TagFormat } from './sanitize'
+import type { Tags } from '../../config/option-types'
+import {
+  sanitizeName,
+  sanitizeTagKey,
+  sanitizeTagValue,
+  type TagFormat,
+} from '../../config/sanitize'
 
 /**
  * The two constant halves of every line of one series, computed once when the series is

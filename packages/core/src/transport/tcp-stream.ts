@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import net from 'node:net'
 // Node's own timers: the globals may be a test environment's (jsdom: numbers, no unref()).
 import { clearTimeout, setImmediate, setTimeout } from 'node:timers'
-import { errorText, type FaultLog } from './fault-log'
+import { errorText, type FaultLog } from '../config/fault-log'
 
 const MIN_RECONNECT_DELAY_MS = 100
 const MAX_RECONNECT_DELAY_MS = 5_000

@@ -1,4 +1,4 @@
-import type { MeterLogger } from './options'
+import type { MeterLogger } from './option-types'
 
 /** Kinds of runtime fault; each is counted and logged at most once per minute. */
 export type FaultKind =

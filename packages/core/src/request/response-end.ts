@@ -1,7 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel'
 import { ServerResponse, STATUS_CODES } from 'node:http'
 import { Socket } from 'node:net'
-import { CLIENT_CLOSED_REQUEST } from './status'
+import { CLIENT_CLOSED_REQUEST } from '../naming/status'
 
 /** Node's (and Fastify's) answer to a request whose body did not arrive within `requestTimeout`. */
 export const REQUEST_TIMEOUT = 408

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { errorText } from './fault-log'
+import { errorText } from '../config/fault-log'
 
 /** `undefined`: not tried yet; `null`: loads; a string: why it does not. */
 let loadFailure: string | null | undefined

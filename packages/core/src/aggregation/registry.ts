@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { DatagramPacker } from './datagram-packer'
+import type { DatagramPacker } from '../outputs/statsd/datagram-packer'
 import type { Series } from './series'
 
 /**

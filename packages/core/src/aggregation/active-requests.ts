@@ -1,6 +1,6 @@
-import type { KnownMethods } from './http-method'
-import { rawRequestOf, schemeOf } from './request-variants'
-import type { RawResponse } from './response-end'
+import type { KnownMethods } from '../config/http-method'
+import { rawRequestOf, schemeOf } from '../request/request-variants'
+import type { RawResponse } from '../request/response-end'
 import type { GaugeSeries } from './series'
 
 /** Where a response keeps the bucket its request was counted in while in flight. */

@@ -1,33 +1,18 @@
 import { isIPv4 } from 'node:net'
 import type { StatsD } from 'hot-shots'
+import type { CustomNaming } from './custom-naming'
 import { RoutemeterOptionError } from './errors'
 import { parseKnownMethods } from './http-method'
-import type { CustomNaming } from './naming'
-import { readLabels } from './request-labels'
+import { readLabels } from './labels-option'
+import type {
+  MeterLogger,
+  NamingStyle,
+  Protocol,
+  RequestLabels,
+  Tags,
+  TimerType,
+} from './option-types'
 import type { TagFormat } from './sanitize'
-
-export type Tags = Readonly<Record<string, string | number>>
-export type Protocol = 'udp' | 'tcp' | 'uds'
-export type NamingStyle = 'tags' | 'path' | 'otel'
-/**
- * How durations (and body sizes) go on the wire: StatsD timers (`ms`), DogStatsD histograms
- * (`h`) or DogStatsD distributions (`d`).
- */
-export type TimerType = 'ms' | 'h' | 'd'
-
-/**
- * A request label: reads one value from the framework's request object when the request ends.
- * `undefined` (or `''`) is recorded as `_none`; see {@link MeterOptions.labels}.
- */
-export type LabelFunction<Request = unknown> = (request: Request) => string | undefined
-
-/** Request labels by name (the tag key); `Request` is the framework's request object. */
-export type RequestLabels<Request = unknown> = Readonly<Record<string, LabelFunction<Request>>>
-
-/** Where runtime faults are reported (once per kind per minute). `pino`/`console` fit. */
-export interface MeterLogger {
-  warn(message: string): void
-}
 
 /**
  * Meter options. `Request` is the request object `labels` functions are given: the adapters

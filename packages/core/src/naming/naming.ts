@@ -1,55 +1,15 @@
-import { errorText, type FaultLog } from './fault-log'
-import type { NamingStyle, Tags } from './options'
-import { OTEL_PROCESS_GAUGE_NAMES, PROCESS_GAUGE_NAMES } from './process-metrics'
-import type { SeriesVariant } from './request-variants'
+import type { CustomNaming, MetricId, RequestSeriesInfo, RouteKind } from '../config/custom-naming'
+import { errorText, type FaultLog } from '../config/fault-log'
+import type { NamingStyle, Tags } from '../config/option-types'
+import { OTEL_PROCESS_GAUGE_NAMES, PROCESS_GAUGE_NAMES } from './process-gauges'
 import { OVERFLOW_SEGMENT, routeToPathSegments, UNMATCHED_SEGMENT } from './route-path'
+import type { SeriesVariant } from './series-variant'
 import { CLIENT_CLOSED_REQUEST } from './status'
 
 /** Label used for requests no route matched (tag style); path style uses `_unmatched`. */
 export const UNMATCHED_ROUTE = 'unmatched'
 /** Label used for requests beyond the series cap (tag style); path style uses `_overflow`. */
 export const OVERFLOW_ROUTE = 'overflow'
-
-export type RouteKind = 'matched' | 'unmatched' | 'overflow'
-
-/** What identifies one request series: computed once when the series is first seen. */
-export interface RequestSeriesInfo {
-  /** The route template (`/users/:id`), or `unmatched` / `overflow`. */
-  readonly route: string
-  readonly routeKind: RouteKind
-  /** Upper-case standard method, or `_OTHER`. */
-  readonly method: string
-  /** Integer status code; `0` when the framework reported none. */
-  readonly statusCode: number
-  /** `1xx` … `5xx`, or `unknown`. */
-  readonly statusClass: string
-  /** `http` / `https`; set only when the naming style uses it (`otel`). */
-  readonly scheme?: string
-  /** `1.0`, `1.1`, `2`; set only when the naming style uses it (`otel`). */
-  readonly protocolVersion?: string
-  /** The request's label values by label name; set only when `labels` are configured. */
-  readonly labels?: Readonly<Record<string, string>>
-}
-
-/** A metric as the namer wants it; the prefix is added and everything is sanitised later. */
-export interface MetricId {
-  readonly name: string
-  readonly tags?: Tags
-}
-
-/** User-supplied naming; called once per series, never per request. */
-export interface CustomNaming {
-  requestCounter(series: RequestSeriesInfo): MetricId
-  requestTimer(series: RequestSeriesInfo): MetricId
-  /** The request body size metric (`bodySizes`); tag style's when absent. */
-  requestBodySize?(series: RequestSeriesInfo): MetricId
-  /** The response body size metric (`bodySizes`); tag style's when absent. */
-  responseBodySize?(series: RequestSeriesInfo): MetricId
-  executionTimer?(
-    name: string,
-    scope: { route: string; routeKind: RouteKind; method: string },
-  ): MetricId
-}
 
 /** Where a user metric comes from: the meter (`meter.timing`) or a request (`metrics.timer`). */
 export type UserMetricSource = 'meter' | 'execution'

@@ -1,11 +1,14 @@
-import type { DatagramPacker } from './datagram-packer'
-import type { FaultLog } from './fault-log'
-import { DEFAULT_METHODS, KnownMethods, STANDARD_METHODS } from './http-method'
-import type { MetricId, Namer, RequestSeriesInfo, UserMetricSource } from './naming'
-import type { ResolvedOptions, Tags } from './options'
+import type { MetricId, RequestSeriesInfo } from '../config/custom-naming'
+import type { FaultLog } from '../config/fault-log'
+import { DEFAULT_METHODS, KnownMethods, STANDARD_METHODS } from '../config/http-method'
+import type { Tags } from '../config/option-types'
+import type { ResolvedOptions } from '../config/options'
+import { sanitizeName } from '../config/sanitize'
+import type { Namer, UserMetricSource } from '../naming/naming'
+import type { DatagramPacker } from '../outputs/statsd/datagram-packer'
+import { formatSampleRate, type SeriesWire, type WireFormat } from '../outputs/statsd/wire-format'
+import { type SeriesVariants, variantStride } from '../request/request-variants'
 import type { SeriesRegistry } from './registry'
-import { type SeriesVariants, variantStride } from './request-variants'
-import { sanitizeName } from './sanitize'
 import {
   RequestSeries,
   type SampleSeries,
@@ -13,7 +16,6 @@ import {
   type SampleType,
   type Series,
 } from './series'
-import { formatSampleRate, type SeriesWire, type WireFormat } from './wire-format'
 
 /**
  * What route handles, scopes and the meter share: naming, wire format, the series registry
