@@ -13,7 +13,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['config'],
   ['naming'],
   ['request'],
-  ['outputs/statsd'],
+  ['outputs/statsd', 'outputs/prometheus'],
   ['aggregation'],
   ['transport'],
   ['.', 'testing'],

@@ -13,6 +13,10 @@ export type FaultKind =
   | 'reserved-name'
   | 'label'
   | 'label-cap'
+  | 'prometheus'
+  | 'prometheus-listen'
+  | 'prometheus-aggregator'
+  | 'prometheus-queue'
 
 const LOG_INTERVAL_MS = 60_000
 
