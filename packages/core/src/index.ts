@@ -32,6 +32,7 @@ export {
   type ResolvedOptions,
   resolveOptions,
 } from './config/options'
+export type { PrometheusOptions, PrometheusRegistry } from './config/prometheus-options'
 export {
   MAX_NAME_LENGTH,
   MAX_TAG_KEY_LENGTH,
@@ -46,6 +47,7 @@ export {
   createMeter,
   type Meter,
   type MeterStats,
+  type PrometheusEndpoint,
   type RequestRecord,
 } from './meter'
 export { OVERFLOW_ROUTE, statusClassOf, UNMATCHED_ROUTE } from './naming/naming'
@@ -55,6 +57,11 @@ export {
   routeToPathSegments,
   UNMATCHED_SEGMENT,
 } from './naming/route-path'
+export {
+  type PrometheusAggregator,
+  type PrometheusAggregatorOptions,
+  startPrometheusAggregator,
+} from './outputs/prometheus/aggregator'
 export { LABEL_ERROR, LABEL_NONE, LABEL_OTHER } from './request/request-labels'
 export {
   type Http2Response,

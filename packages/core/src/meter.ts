@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 // Node's own timers, not the globals: a test environment (jsdom) may swap those for timers
 // that return numbers and have no unref().
@@ -22,12 +23,14 @@ import {
   type Series,
   SetSeries,
 } from './aggregation/series'
+import type { MetricId } from './config/custom-naming'
 import { FaultLog } from './config/fault-log'
 import type { Tags } from './config/option-types'
 import { type MeterOptions, type ResolvedOptions, resolveOptions } from './config/options'
 import { sanitizeSetMember } from './config/sanitize'
 import { flushOnExit, forgetOnExit } from './exit-flush'
 import { createNamer } from './naming/naming'
+import { PrometheusOutput } from './outputs/prometheus/output'
 import { DatagramPacker } from './outputs/statsd/datagram-packer'
 import { type SeriesWire, WireFormat } from './outputs/statsd/wire-format'
 import { countBodyBytes } from './request/body-bytes'
@@ -118,10 +121,28 @@ export interface Meter {
   stats(): MeterStats
   /** The hot-shots client underneath, for anything routemeter does not cover; `undefined` when disabled. */
   readonly client: StatsD | undefined
+  /** The Prometheus exposition; `undefined` without the `prometheus` option (or when disabled). */
+  readonly prometheus: PrometheusEndpoint | undefined
   readonly options: Readonly<ResolvedOptions>
 }
 
+/** A meter's Prometheus side, for adapters and for serving it yourself. */
+export interface PrometheusEndpoint {
+  /**
+   * The exposition as a scrape with this `Accept` header gets it: OpenMetrics 1.0 when asked
+   * for, else the text format 0.0.4. Rejects on a worker that forwards to an aggregator.
+   */
+  scrape(accept?: string): Promise<{ readonly contentType: string; readonly body: string }>
+  /** A `node:http` request listener answering GET and HEAD with the exposition. */
+  handle(req: IncomingMessage, res: ServerResponse): void
+  /** The path adapters answer scrapes at on the app's port (`prometheus.route`), if any. */
+  readonly route: string | undefined
+  /** Resolves with the port of routemeter's own listener once it listens (`undefined` without one). */
+  readonly listening: Promise<number | undefined>
+}
+
 const SETTLE_TIMEOUT_MS = 2_000
+const ACTIVE_REQUESTS_GAUGE = 'http.server.active_requests'
 /**
  * Longest stretch an interval flush drains before giving the event loop a turn: 20 000 live
  * series are some 80 000 lines and thousands of sends, far too long to hold requests up for.
@@ -133,7 +154,9 @@ export function createMeter<Request = unknown>(options: MeterOptions<Request> = 
   const resolved = resolveOptions(options)
   return new AggregatingMeter(
     resolved,
-    resolved.enabled ? (faults) => new HotShotsTransport(resolved, faults) : undefined,
+    resolved.enabled && resolved.statsd
+      ? (faults) => new HotShotsTransport(resolved, faults)
+      : undefined,
   )
 }
 
@@ -146,6 +169,8 @@ export class AggregatingMeter implements Meter {
   private readonly registry: SeriesRegistry
   private readonly faults: FaultLog
   private readonly transport: PayloadTransport | undefined
+  private readonly prometheusOutput: PrometheusOutput | undefined
+  readonly prometheus: PrometheusEndpoint | undefined
   private readonly packer: DatagramPacker
   private readonly routes = new Map<string, RouteMetrics>()
   private readonly gauges = new Map<string, GaugeSeries>()
@@ -177,6 +202,16 @@ export class AggregatingMeter implements Meter {
     const namer = createNamer(options.naming, this.faults)
     // OpenTelemetry naming splits request series by the connection's scheme and HTTP version.
     const otel = options.naming === 'otel'
+    if (options.enabled && options.prometheus !== undefined) {
+      this.prometheusOutput = new PrometheusOutput(
+        options.prometheus,
+        { ...options.serviceLabels, ...options.globalTags },
+        options.maxQueueBytes,
+        this.faults,
+        () => this.flushPending(),
+      )
+      this.prometheus = prometheusEndpoint(this.prometheusOutput, options.prometheus.route)
+    }
     this.ctx = new MeterContext(
       options,
       namer,
@@ -191,6 +226,9 @@ export class AggregatingMeter implements Meter {
         // Each variant needs a series of its own: more than the series cap could never be kept.
         options.maxSeries,
       ),
+      this.prometheusOutput,
+      // Prometheus names come from tag style (or otel): path style's names hold the labels.
+      otel || options.naming === 'tags' ? namer : createNamer('tags', this.faults),
     )
     this.countsBodies = options.bodySizes
     if (namer.activeRequests !== undefined) {
@@ -199,12 +237,15 @@ export class AggregatingMeter implements Meter {
         this.ctx.methods,
         (method, scheme) => {
           const id = name(method, scheme)
-          return this.registry.add(new GaugeSeries(wire.series(id.name, id.tags)))
+          const gauge = this.registry.add(new GaugeSeries(wire.series(id.name, id.tags)))
+          this.ctx.mirrorGauge(gauge, 'gauge', id)
+          return gauge
         },
       )
     }
     this.transport = transportFactory?.(this.faults)
-    if (this.transport === undefined) this.ctx.enabled = false
+    if (this.transport === undefined && this.prometheusOutput === undefined)
+      this.ctx.enabled = false
     this.packer = new DatagramPacker(
       options.maxBufferSize,
       (payload, lines) => {
@@ -218,6 +259,7 @@ export class AggregatingMeter implements Meter {
           `a ${line.length}-byte line exceeds maxBufferSize (${options.maxBufferSize}); shorten names or tags`,
         )
       },
+      this.transport !== undefined,
     )
     this.ctx.attachPacker(this.packer)
     this.unmatched = new RouteMetrics(this.ctx, 'unmatched', 'unmatched', () => this.overflow())
@@ -245,12 +287,24 @@ export class AggregatingMeter implements Meter {
 
   gauge(name: string, value: number, tags?: Tags): void {
     if (!this.ctx.enabled || !this.isNumber(name, value)) return
-    this.userSeries('g', name, tags, (wire) => new GaugeSeries(wire))?.set(value)
+    this.userSeries(
+      'g',
+      name,
+      tags,
+      (wire) => new GaugeSeries(wire),
+      (gauge) => this.ctx.mirrorGauge(gauge, 'gauge', metricId(name, tags)),
+    )?.set(value)
   }
 
   gaugeDelta(name: string, delta: number, tags?: Tags): void {
     if (!this.ctx.enabled || !this.isNumber(name, delta)) return
-    this.userSeries('g', name, tags, (wire) => new GaugeSeries(wire))?.add(delta)
+    this.userSeries(
+      'g',
+      name,
+      tags,
+      (wire) => new GaugeSeries(wire),
+      (gauge) => this.ctx.mirrorGauge(gauge, 'gauge', metricId(name, tags)),
+    )?.add(delta)
   }
 
   timing(name: string, milliseconds: number, tags?: Tags): void {
@@ -267,7 +321,13 @@ export class AggregatingMeter implements Meter {
 
   set(name: string, member: string | number, tags?: Tags): void {
     if (!this.ctx.enabled) return
-    const series = this.userSeries('s', name, tags, (wire) => new SetSeries(wire))
+    const series = this.userSeries(
+      's',
+      name,
+      tags,
+      (wire) => new SetSeries(wire),
+      () => this.ctx.refuseSetMirror(name),
+    )
     if (series === undefined) return
     const members = series.members
     members.add(sanitizeSetMember(member))
@@ -375,13 +435,14 @@ export class AggregatingMeter implements Meter {
    */
   flushPending(sampleGauges = true): void {
     // Disabled, or closed: close() sent the last flush, nothing may follow (not even the gauge).
-    if (this.transport === undefined || !this.ctx.enabled) return
+    if (!this.ctx.enabled) return
     this.cancelSlicedFlush()
     try {
       this.flushes++
       if (sampleGauges) this.sampleOwnGauges()
       this.registry.drainAll(this.packer)
       this.packer.end()
+      this.prometheusOutput?.flushed()
     } catch (error) {
       this.flushFailed(error)
     }
@@ -396,7 +457,7 @@ export class AggregatingMeter implements Meter {
    */
   private flushInSlices(): void {
     // The previous interval's flush is still going (a very slow machine): let it finish.
-    if (this.nextSlice !== undefined || this.transport === undefined || !this.ctx.enabled) return
+    if (this.nextSlice !== undefined || !this.ctx.enabled) return
     try {
       this.flushes++
       this.sampleOwnGauges()
@@ -413,8 +474,10 @@ export class AggregatingMeter implements Meter {
     if (!this.ctx.enabled) return
     try {
       const next = this.registry.drainUntil(this.packer, start, performance.now() + FLUSH_SLICE_MS)
-      if (next === -1) this.packer.end()
-      else this.nextSlice = setImmediate(this.continueSlicedFlush, next)
+      if (next === -1) {
+        this.packer.end()
+        this.prometheusOutput?.flushed()
+      } else this.nextSlice = setImmediate(this.continueSlicedFlush, next)
     } catch (error) {
       this.flushFailed(error)
     }
@@ -429,8 +492,7 @@ export class AggregatingMeter implements Meter {
   private sampleOwnGauges(): void {
     this.gaugesSentAtExit = false
     if (this.activeByAttributes !== undefined) this.activeByAttributes.sample()
-    else if (this.tracksRequests)
-      this.internalGauge('http.server.active_requests').set(this.activeRequests)
+    else if (this.tracksRequests) this.internalGauge(ACTIVE_REQUESTS_GAUGE).set(this.activeRequests)
     this.processMetrics?.sample()
   }
 
@@ -447,7 +509,10 @@ export class AggregatingMeter implements Meter {
     this.processMetrics?.stop()
     this.flushPending()
     this.ctx.enabled = false
-    await this.transport?.close(SETTLE_TIMEOUT_MS)
+    await Promise.all([
+      this.transport?.close(SETTLE_TIMEOUT_MS),
+      this.prometheusOutput?.close(SETTLE_TIMEOUT_MS),
+    ])
   }
 
   /**
@@ -484,7 +549,13 @@ export class AggregatingMeter implements Meter {
     } else if (value !== undefined) {
       tags = value
     }
-    const series = this.userSeries('c', name, tags, (wire) => new CounterSeries(wire))
+    const series = this.userSeries(
+      'c',
+      name,
+      tags,
+      (wire) => new CounterSeries(wire),
+      (counter) => this.ctx.mirrorCounter(counter, metricId(name, tags)),
+    )
     if (series !== undefined) series.value += sign * amount
   }
 
@@ -503,7 +574,14 @@ export class AggregatingMeter implements Meter {
       )
       return
     }
-    const series = this.userSeries(type, name, tags, (wire) => this.ctx.sampleSeriesFor(wire, type))
+    const series = this.userSeries(
+      type,
+      name,
+      tags,
+      (wire) => this.ctx.sampleSeriesFor(wire, type),
+      (samples) =>
+        this.ctx.mirrorSamples(samples, duration ? 'duration' : 'values', metricId(name, tags)),
+    )
     if (series !== undefined) this.ctx.addSample(series, value)
   }
 
@@ -512,6 +590,7 @@ export class AggregatingMeter implements Meter {
     name: string,
     tags: Tags | undefined,
     create: (wire: SeriesWire) => T,
+    mirror: (series: T) => void,
   ): T | undefined {
     const key = tags === undefined ? `${type}|${name}` : `${type}|${name}|${tagsKey(tags)}`
     const found = this.registry.get(key)
@@ -525,7 +604,9 @@ export class AggregatingMeter implements Meter {
       )
       return undefined
     }
-    return this.registry.addKeyed(key, create(this.ctx.wire.series(name, tags)))
+    const series = this.registry.addKeyed(key, create(this.ctx.wire.series(name, tags)))
+    mirror(series)
+    return series
   }
 
   /** Meter-owned gauges (active requests, process metrics), named by the naming style. */
@@ -534,6 +615,8 @@ export class AggregatingMeter implements Meter {
     if (gauge === undefined) {
       const id = this.ctx.namer.gauge(name)
       gauge = this.registry.add(new GaugeSeries(this.ctx.wire.series(id.name, id.tags)))
+      // Active requests add up across processes; event-loop and memory gauges are per process.
+      this.ctx.mirrorGauge(gauge, name === ACTIVE_REQUESTS_GAUGE ? 'gauge' : 'process-gauge', id)
       this.gauges.set(name, gauge)
     }
     return gauge
@@ -551,5 +634,33 @@ export class AggregatingMeter implements Meter {
       `metric "${String(name).slice(0, 100)}" got ${String(value)}; only finite numbers are recorded`,
     )
     return false
+  }
+}
+
+function metricId(name: string, tags: Tags | undefined): MetricId {
+  return tags === undefined ? { name } : { name, tags }
+}
+
+/** The meter's Prometheus side as adapters and users see it. */
+function prometheusEndpoint(
+  output: PrometheusOutput,
+  route: string | undefined,
+): PrometheusEndpoint {
+  return {
+    scrape: (accept) => output.scrape(accept),
+    handle: (req, res) => {
+      const exposition = output.exposition
+      if (exposition !== undefined) {
+        exposition.handle(req, res)
+        return
+      }
+      // A worker forwarding to an aggregator holds only its own changes: say where the totals are.
+      output.scrape(undefined).catch((error: unknown) => {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+        res.end(`${(error as Error).message}\n`)
+      })
+    },
+    route,
+    listening: output.listening,
   }
 }

@@ -5,17 +5,23 @@ import type { Tags } from '../config/option-types'
 import type { ResolvedOptions } from '../config/options'
 import { sanitizeName } from '../config/sanitize'
 import type { Namer, UserMetricSource } from '../naming/naming'
+import type { PrometheusOutput } from '../outputs/prometheus/output'
 import type { DatagramPacker } from '../outputs/statsd/datagram-packer'
 import { formatSampleRate, type SeriesWire, type WireFormat } from '../outputs/statsd/wire-format'
 import { type SeriesVariants, variantStride } from '../request/request-variants'
 import type { SeriesRegistry } from './registry'
 import {
+  type CounterSeries,
+  type GaugeSeries,
   RequestSeries,
   type SampleSeries,
   SampleSeries as Samples,
   type SampleType,
   type Series,
 } from './series'
+
+/** Durations are recorded in milliseconds; Prometheus wants base units. */
+const MS_TO_SECONDS = 0.001
 
 /**
  * What route handles, scopes and the meter share: naming, wire format, the series registry
@@ -54,6 +60,10 @@ export class MeterContext {
     readonly registry: SeriesRegistry,
     readonly faults: FaultLog,
     variants?: SeriesVariants,
+    /** Where series are mirrored for Prometheus; `undefined` without `prometheus`. */
+    readonly prometheus?: PrometheusOutput,
+    /** The naming of the Prometheus mirrors: tag style's, unless the naming is `otel`. */
+    private readonly prometheusNamer: Namer = namer,
   ) {
     this.enabled = options.enabled
     this.variants = variants?.active === true ? variants : undefined
@@ -127,7 +137,7 @@ export class MeterContext {
     const counter = this.namer.requestCounter?.(info)
     const timer = this.namer.requestTimer(info)
     const type = this.options.timerType
-    return new RequestSeries(
+    const series = new RequestSeries(
       counter === undefined ? undefined : this.wire.series(counter.name, counter.tags),
       this.newSampleSeries(timer, type),
       info.routeKind === 'overflow',
@@ -138,5 +148,76 @@ export class MeterContext {
         ? this.newSampleSeries(this.namer.responseBodySize(info), type)
         : undefined,
     )
+    if (this.prometheus !== undefined) this.mirrorRequestSeries(series, info)
+    return series
+  }
+
+  /** Mirrors a counter (request counts, `increment`) in Prometheus. */
+  mirrorCounter(series: CounterSeries, id: MetricId): void {
+    series.mirror = this.prometheus?.series('counter', id)
+  }
+
+  /**
+   * Mirrors timer samples in Prometheus as a histogram: `duration` ones (milliseconds, made
+   * seconds) or plain `values` (`histogram`, `distribution`).
+   */
+  mirrorSamples(
+    series: SampleSeries,
+    kind: 'duration' | 'values',
+    id: MetricId,
+    extraTags?: Tags,
+  ): void {
+    if (this.prometheus === undefined) return
+    series.mirror = this.prometheus.series(kind, id, extraTags)
+    if (kind === 'duration') series.mirrorScale = MS_TO_SECONDS
+  }
+
+  /** Mirrors an execution timer (`metrics.timer(name)` in a handler), named by the Prometheus naming. */
+  mirrorExecutionTimer(
+    series: SampleSeries,
+    name: string,
+    scope: Parameters<Namer['executionTimer']>[1],
+    tags: Tags | undefined,
+  ): void {
+    if (this.prometheus === undefined) return
+    this.mirrorSamples(series, 'duration', this.prometheusNamer.executionTimer(name, scope), tags)
+  }
+
+  /**
+   * Mirrors a gauge. Process gauges are per process (`perSource`) and their `_ms` ones go out
+   * in seconds under a `_seconds` name.
+   */
+  mirrorGauge(series: GaugeSeries, kind: 'gauge' | 'process-gauge', id: MetricId): void {
+    if (this.prometheus === undefined) return
+    if (kind === 'process-gauge' && id.name.endsWith('_ms')) {
+      series.mirror = this.prometheus.series(kind, {
+        ...id,
+        name: `${id.name.slice(0, -3)}_seconds`,
+      })
+      series.mirrorScale = MS_TO_SECONDS
+    } else {
+      series.mirror = this.prometheus.series(kind, id)
+    }
+  }
+
+  /** Sets aren't exported: Prometheus has no such type (statsd_exporter rejects them too). */
+  refuseSetMirror(name: string): void {
+    if (this.prometheus === undefined) return
+    this.faults.report(
+      'prometheus',
+      `set "${String(name).slice(0, 100)}" is sent over StatsD only: Prometheus has no set type (count unique values yourself and use a gauge)`,
+    )
+  }
+
+  private mirrorRequestSeries(series: RequestSeries, info: RequestSeriesInfo): void {
+    const namer = this.prometheusNamer
+    const counter = namer.requestCounter?.(info)
+    if (counter !== undefined) this.mirrorCounter(series.count, counter)
+    this.mirrorSamples(series.duration, 'duration', namer.requestTimer(info))
+    const prometheus = this.prometheus as PrometheusOutput
+    if (series.requestSize !== undefined)
+      series.requestSize.mirror = prometheus.series('size', namer.requestBodySize(info))
+    if (series.responseSize !== undefined)
+      series.responseSize.mirror = prometheus.series('size', namer.responseBodySize(info))
   }
 }

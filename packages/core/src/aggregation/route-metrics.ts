@@ -193,12 +193,10 @@ class ExecutionScope implements ExecutionTimers {
       return null
     }
     const route = requestSeriesInfo(this.route, this.kind, this.method, 0, undefined).route
-    const id = ctx.namer.executionTimer(name, {
-      route,
-      routeKind: this.kind,
-      method: this.method,
-    })
+    const scope = { route, routeKind: this.kind, method: this.method }
+    const id = ctx.namer.executionTimer(name, scope)
     const series = ctx.registry.add(ctx.newSampleSeries(id, ctx.options.timerType, tags))
+    ctx.mirrorExecutionTimer(series, name, scope, tags)
     this.timers.set(key, series)
     return series
   }

@@ -3,19 +3,34 @@ import { formatSampleRate, formatValue, type SeriesWire } from '../outputs/stats
 
 /** One aggregated metric (name + tags) holding what was recorded since the last flush. */
 export interface Series {
-  /** Writes pending values as lines and resets. */
+  /** Writes pending values as lines (and to its mirror) and resets. */
   drain(packer: DatagramPacker): void
+}
+
+/**
+ * A series' counterpart in another output (a Prometheus series): fed with what the series
+ * holds when it is drained — never on the request path — so every output sees the same values.
+ */
+export interface SeriesMirror {
+  /** A counter's increase since the last drain. */
+  add(amount: number): void
+  /** A gauge's value now. */
+  set(value: number): void
+  /** `weight` observations of `value`: a weight above 1 stands for samples not kept. */
+  observe(value: number, weight: number): void
 }
 
 /** Counters are exact sums: one line per flush, nothing when nothing was counted. */
 export class CounterSeries implements Series {
   value = 0
+  mirror: SeriesMirror | undefined = undefined
 
   constructor(private readonly wire: SeriesWire) {}
 
   drain(packer: DatagramPacker): void {
     if (this.value === 0) return
-    packer.line(`${this.wire.head}:${formatValue(this.value)}|c${this.wire.tail}`)
+    this.mirror?.add(this.value)
+    if (packer.emits) packer.line(`${this.wire.head}:${formatValue(this.value)}|c${this.wire.tail}`)
     this.value = 0
   }
 }
@@ -28,6 +43,9 @@ export type SampleType = 'ms' | 'h' | 'd'
  */
 export class SampleSeries implements Series {
   samples: number[] = []
+  mirror: SeriesMirror | undefined = undefined
+  /** What a sample is multiplied by for the mirror: 0.001 turns milliseconds into seconds. */
+  mirrorScale = 1
   /** Samples offered to the reservoir since the last drain (`maxSamplesPerFlush`). */
   private offered = 0
 
@@ -61,6 +79,8 @@ export class SampleSeries implements Series {
     this.samples = []
     const offered = this.offered
     this.offered = 0
+    if (this.mirror !== undefined) this.mirrorSamples(this.mirror, samples, offered)
+    if (!packer.emits) return
     const { head, tail } = this.wire
     // A reservoir that dropped values sends what it kept at the rate it kept them, so the
     // backend counts every value offered: kept / rate = offered.
@@ -85,6 +105,18 @@ export class SampleSeries implements Series {
     }
     packer.line(`${head}${values}${end}`)
   }
+
+  /**
+   * Each kept sample stands for `1 / sampleRate` recorded ones, and a reservoir that dropped
+   * values (`maxSamplesPerFlush`) weighs what it kept by offered / kept: the weights add up to
+   * the number of values recorded, so a histogram's count stays the request count.
+   */
+  private mirrorSamples(mirror: SeriesMirror, samples: readonly number[], offered: number): void {
+    const kept = samples.length
+    const weight = (offered > kept ? offered / kept : 1) / this.sampleRate
+    const scale = this.mirrorScale
+    for (const sample of samples) mirror.observe(sample * scale, weight)
+  }
 }
 
 /**
@@ -95,6 +127,12 @@ export class GaugeSeries implements Series {
   private absolute: number | undefined
   private delta = 0
   private touched = false
+  /** Follows every change at once: a gauge is a value now, not a sum over the interval. */
+  mirror: SeriesMirror | undefined = undefined
+  /** What the value is multiplied by for the mirror: 0.001 turns milliseconds into seconds. */
+  mirrorScale = 1
+  /** The mirror's value, kept apart from the StatsD state, which resets at each drain. */
+  private mirrored = 0
 
   constructor(private readonly wire: SeriesWire) {}
 
@@ -102,15 +140,29 @@ export class GaugeSeries implements Series {
     this.absolute = value
     this.delta = 0
     this.touched = true
+    if (this.mirror !== undefined) {
+      this.mirrored = value
+      this.mirror.set(value * this.mirrorScale)
+    }
   }
 
   add(delta: number): void {
     this.delta += delta
     this.touched = true
+    if (this.mirror !== undefined) {
+      this.mirrored += delta
+      this.mirror.set(this.mirrored * this.mirrorScale)
+    }
   }
 
   drain(packer: DatagramPacker): void {
     if (!this.touched) return
+    if (!packer.emits) {
+      this.absolute = undefined
+      this.delta = 0
+      this.touched = false
+      return
+    }
     const { head, tail } = this.wire
     if (this.absolute !== undefined) {
       const value = this.absolute + this.delta
@@ -142,7 +194,9 @@ export class SetSeries implements Series {
 
   drain(packer: DatagramPacker): void {
     if (this.members.size === 0) return
-    for (const member of this.members) packer.line(`${this.wire.head}:${member}|s${this.wire.tail}`)
+    if (packer.emits)
+      for (const member of this.members)
+        packer.line(`${this.wire.head}:${member}|s${this.wire.tail}`)
     this.members.clear()
   }
 }

@@ -12,6 +12,11 @@ import type {
   Tags,
   TimerType,
 } from './option-types'
+import {
+  type PrometheusOptions,
+  type ResolvedPrometheusOptions,
+  resolvePrometheusOptions,
+} from './prometheus-options'
 import type { TagFormat } from './sanitize'
 
 /**
@@ -114,6 +119,17 @@ export interface MeterOptions<Request = unknown> {
    * `d` (DogStatsD distribution). Env `STATSD_TIMER_TYPE`. Default `ms`.
    */
   timerType?: TimerType
+  /**
+   * Push over StatsD. Set `false` to serve Prometheus only (with `prometheus`). Env
+   * `ROUTEMETER_STATSD`. Default `true`.
+   */
+  statsd?: boolean
+  /**
+   * Serve Prometheus as well (or instead, with `statsd: false`): `true` for routemeter's own
+   * `/metrics` listener on port 9464, or {@link PrometheusOptions}. Needs the `prom-client`
+   * package. Default: off.
+   */
+  prometheus?: boolean | PrometheusOptions
 }
 
 export interface ResolvedOptions {
@@ -148,12 +164,19 @@ export interface ResolvedOptions {
   maxLabelValues: number
   bodySizes: boolean
   timerType: TimerType
+  statsd: boolean
+  /** `undefined` when Prometheus is not served. */
+  prometheus: ResolvedPrometheusOptions | undefined
+  /** `service` and `environment` when both are given: labels of every Prometheus series. */
+  serviceLabels: Tags
 }
 
 type Env = Readonly<Record<string, string | undefined>>
 
 const KNOWN_OPTIONS = new Set<string>([
   'enabled',
+  'statsd',
+  'prometheus',
   'host',
   'port',
   'protocol',
@@ -297,6 +320,9 @@ export function resolveOptions<Request = unknown>(
     maxLabelValues: reader.integer('maxLabelValues', 'STATSD_MAX_LABEL_VALUES', 100, 1, 100_000),
     bodySizes: reader.boolean('bodySizes', 'STATSD_BODY_SIZES', false),
     timerType,
+    statsd: reader.boolean('statsd', 'ROUTEMETER_STATSD', true),
+    prometheus: resolvePrometheusOptions(options.prometheus, naming === 'otel', env),
+    serviceLabels: reader.serviceLabels(),
   }
 }
 
@@ -489,6 +515,13 @@ class OptionReader {
     return service !== undefined && environment !== undefined
       ? `applications.${service}.${environment}`
       : null
+  }
+
+  /** What the default prefix is made of, as Prometheus labels (as the README's statsd_exporter mapping gives). */
+  serviceLabels(): Tags {
+    const service = this.optionalString('service', 'STATSD_SERVICE')
+    const environment = this.optionalString('environment', 'STATSD_ENVIRONMENT')
+    return service !== undefined && environment !== undefined ? { service, environment } : {}
   }
 
   naming(): NamingStyle | CustomNaming {

@@ -47,6 +47,12 @@ export class PrometheusSeries {
   }
 
   add(amount: number): void {
+    if (amount < 0 && this.family.def.type === 'counter') {
+      this.family.store.refuse(
+        `counter ${this.family.def.name} was decremented: a Prometheus counter only goes up, so its decrements are left out (use a gauge)`,
+      )
+      return
+    }
     this.value += amount
     this.family.store.changed(this)
   }
@@ -116,8 +122,8 @@ export class PrometheusStore {
   constructor(
     /** True on a worker that hands its changes on; false where the totals are served. */
     private readonly tracksChanges: boolean,
-    /** Told once per family it refuses (a second type or other buckets under one name). */
-    private readonly onConflict: (reason: string) => void,
+    /** Told of what it cannot export (a second type or other buckets under one name, a decrement). */
+    readonly refuse: (reason: string) => void,
   ) {}
 
   /** The family `def` names, created on first use; `undefined` when it conflicts with one held. */
@@ -127,7 +133,7 @@ export class PrometheusStore {
       if (found.def === def) return found
       const conflict = familyConflict(found.def, def)
       if (conflict === undefined) return found
-      this.onConflict(conflict)
+      this.refuse(conflict)
       return undefined
     }
     const family = new Family(this, def)

@@ -14,6 +14,11 @@ export class DatagramPacker {
     private readonly maxBytes: number,
     private readonly send: PayloadSender,
     private readonly onOversizeLine: (line: string) => void,
+    /**
+     * False when nothing is pushed over StatsD (Prometheus only): series then skip writing their
+     * lines at all, and only feed their mirrors.
+     */
+    readonly emits = true,
   ) {}
 
   get maxLineBytes(): number {
