@@ -6,10 +6,13 @@ export async function fetchText(
   method: string,
   path: string,
   body?: string,
-): Promise<{ status: number; body: string }> {
+  extraHeaders: http.OutgoingHttpHeaders = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders =
-      body === undefined ? {} : { 'content-type': 'application/json' }
+      body === undefined
+        ? { ...extraHeaders }
+        : { 'content-type': 'application/json', ...extraHeaders }
     const request = http.request(
       { host: '127.0.0.1', port, method, path, headers, agent: false },
       (res) => {
@@ -18,7 +21,9 @@ export async function fetchText(
         res.on('data', (chunk: string) => {
           text += chunk
         })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }),
+        )
         res.on('error', reject)
       },
     )

@@ -24,6 +24,12 @@ export interface AdapterSetup {
    * there is no exclude list, so adapters skip reading the URL altogether.
    */
   readonly isExcluded: ((url: string) => boolean) | undefined
+  /**
+   * Tells whether an excluded request is a scrape of `prometheus.route`, which the adapter
+   * answers with `meter.prometheus.respond()`; `undefined` without such a route. The route is
+   * in the exclude list too, so a scrape is never measured and costs other requests nothing.
+   */
+  readonly isScrape: ((url: string) => boolean) | undefined
 }
 
 /** Shared start-up of every adapter: validates adapter options and creates or adopts the meter. */
@@ -34,7 +40,6 @@ export function setUpAdapter<Request = unknown>(
     throw new RoutemeterOptionError('options', options, 'an object of routemeter options')
   }
   const { meter, exclude, ...meterOptions } = options
-  const isExcluded = compileExclude(exclude)
   if (meter !== undefined) {
     if (
       typeof meter !== 'object' ||
@@ -60,9 +65,27 @@ export function setUpAdapter<Request = unknown>(
         'either a meter or meter options, not both',
       )
     }
-    return { meter, ownsMeter: false, isExcluded }
+    return { meter, ownsMeter: false, ...requestFilters(exclude, meter) }
   }
-  return { meter: createMeter(meterOptions), ownsMeter: true, isExcluded }
+  const created = createMeter(meterOptions)
+  return { meter: created, ownsMeter: true, ...requestFilters(exclude, created) }
+}
+
+function requestFilters(
+  exclude: AdapterOptions['exclude'],
+  meter: Meter,
+): Pick<AdapterSetup, 'isExcluded' | 'isScrape'> {
+  const route = meter.prometheus?.route
+  // A list that is not one is left to compileExclude's error.
+  const withRoute = route !== undefined && (exclude === undefined || Array.isArray(exclude))
+  const isExcluded = compileExclude(withRoute ? [route, ...(exclude ?? [])] : exclude)
+  if (route === undefined) return { isExcluded, isScrape: undefined }
+  return { isExcluded, isScrape: (url) => pathOf(url) === route }
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
 }
 
 function compileExclude(
@@ -80,8 +103,7 @@ function compileExclude(
   }
   if (exact.size === 0 && patterns.length === 0) return undefined
   return (url) => {
-    const query = url.indexOf('?')
-    const path = query === -1 ? url : url.slice(0, query)
+    const path = pathOf(url)
     if (exact.has(path)) return true
     for (const pattern of patterns) {
       pattern.lastIndex = 0

@@ -126,6 +126,12 @@ export interface Meter {
   readonly options: Readonly<ResolvedOptions>
 }
 
+export interface ScrapeResponse {
+  readonly status: number
+  readonly contentType: string
+  readonly body: string
+}
+
 /** A meter's Prometheus side, for adapters and for serving it yourself. */
 export interface PrometheusEndpoint {
   /**
@@ -133,6 +139,11 @@ export interface PrometheusEndpoint {
    * for, else the text format 0.0.4. Rejects on a worker that forwards to an aggregator.
    */
   scrape(accept?: string): Promise<{ readonly contentType: string; readonly body: string }>
+  /**
+   * The answer to a scrape, for adapters that write responses their framework's way: 200 with
+   * the exposition, or 503 saying where the totals are on a worker that forwards them.
+   */
+  respond(accept?: string): Promise<ScrapeResponse>
   /** A `node:http` request listener answering GET and HEAD with the exposition. */
   handle(req: IncomingMessage, res: ServerResponse): void
   /** The path adapters answer scrapes at on the app's port (`prometheus.route`), if any. */
@@ -646,18 +657,27 @@ function prometheusEndpoint(
   output: PrometheusOutput,
   route: string | undefined,
 ): PrometheusEndpoint {
+  const respond = (accept: string | undefined): Promise<ScrapeResponse> =>
+    output.scrape(accept).then(
+      (scrape) => ({ status: 200, contentType: scrape.contentType, body: scrape.body }),
+      // A worker forwarding to an aggregator holds only its own changes: say where the totals are.
+      (error: unknown) => ({
+        status: output.exposition === undefined ? 503 : 500,
+        contentType: 'text/plain; charset=utf-8',
+        body: `${(error as Error).message}\n`,
+      }),
+    )
   return {
     scrape: (accept) => output.scrape(accept),
+    respond,
     handle: (req, res) => {
-      const exposition = output.exposition
-      if (exposition !== undefined) {
-        exposition.handle(req, res)
+      if (output.exposition !== undefined) {
+        output.exposition.handle(req, res)
         return
       }
-      // A worker forwarding to an aggregator holds only its own changes: say where the totals are.
-      output.scrape(undefined).catch((error: unknown) => {
-        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
-        res.end(`${(error as Error).message}\n`)
+      void respond(req.headers.accept).then((answer) => {
+        res.writeHead(answer.status, { 'content-type': answer.contentType })
+        res.end(answer.body)
       })
     },
     route,

@@ -28,6 +28,8 @@ export class Measurer {
   private readonly ownsMeter: boolean
   /** `undefined` without an exclude list: the URL is then not even read. */
   private readonly isExcluded: ((url: string) => boolean) | undefined
+  /** `undefined` without `prometheus.route`. */
+  private readonly isScrape: ((url: string) => boolean) | undefined
   private readonly apps = new Map<unknown, AppEntry>()
   /** Ends each request once, from the response's own events (shared listeners, no closure). */
   private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
@@ -39,6 +41,7 @@ export class Measurer {
     this.meter = setup.meter
     this.ownsMeter = setup.ownsMeter
     this.isExcluded = setup.isExcluded
+    this.isScrape = setup.isScrape
     const measurer = this
     // Named for Express' debug output (`DEBUG=express:*` lists layers by function name).
     this.middleware = function routemeterMiddleware(req, res, next) {
@@ -60,9 +63,12 @@ export class Measurer {
       next()
       return
     }
-    if (this.isExcluded?.(req.originalUrl ?? req.url ?? '') === true) {
+    const url = this.isExcluded === undefined ? '' : (req.originalUrl ?? req.url ?? '')
+    if (this.isExcluded?.(url) === true) {
       req.metrics = NO_EXECUTION_TIMERS
-      next()
+      const prometheus = this.meter.prometheus
+      if (prometheus !== undefined && this.isScrape?.(url) === true) prometheus.handle(req, res)
+      else next()
       return
     }
     const app = req.app

@@ -34,6 +34,14 @@ const routemeterPlugin: FastifyPluginAsync<RoutemeterOptions> = async (fastify, 
       validateRouteSetting(route.config?.metrics, `route ${String(route.method)} ${route.url}`)
     })
     fastify.addHook('onRequest', lifecycle.onRequest)
+    const prometheus = meter.prometheus
+    if (prometheus?.route !== undefined) {
+      // Excluded by setUpAdapter like any listed path: a scrape is not a request of the app's.
+      fastify.get(prometheus.route, async (request, reply) => {
+        const answer = await prometheus.respond(request.headers.accept)
+        return reply.code(answer.status).type(answer.contentType).send(answer.body)
+      })
+    }
     fastify.addHook('onSend', lifecycle.onSend)
 
     fastify.addHook('onClose', async () => {

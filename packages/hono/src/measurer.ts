@@ -22,6 +22,8 @@ export class Measurer {
   private readonly ownsMeter: boolean
   /** `undefined` without an exclude list: the path is then not even read. */
   private readonly isExcluded: ((url: string) => boolean) | undefined
+  /** `undefined` without `prometheus.route`. */
+  private readonly isScrape: ((url: string) => boolean) | undefined
   private readonly labels: RouteLabels
   /** Ends each request once, from Node's raw response (shared listeners, no closure). */
   private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
@@ -30,6 +32,7 @@ export class Measurer {
     this.meter = setup.meter
     this.ownsMeter = setup.ownsMeter
     this.isExcluded = setup.isExcluded
+    this.isScrape = setup.isScrape
     this.labels = new RouteLabels(setup.meter)
   }
 
@@ -48,6 +51,15 @@ export class Measurer {
     }
     if (this.isExcluded?.(c.req.path) === true) {
       c.set('metrics', NO_EXECUTION_TIMERS)
+      const prometheus = this.meter.prometheus
+      if (prometheus !== undefined && this.isScrape?.(c.req.path) === true) {
+        const answer = await prometheus.respond(c.req.header('accept'))
+        c.res = new Response(c.req.method === 'HEAD' ? null : answer.body, {
+          status: answer.status,
+          headers: { 'content-type': answer.contentType },
+        })
+        return
+      }
       await next()
       return
     }

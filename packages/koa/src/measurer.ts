@@ -17,6 +17,11 @@ export interface KoaContext extends RouterContext {
   /** The URL as received, before any `koa-mount` rewrote `ctx.url`. */
   readonly originalUrl: string
   metrics?: RequestMetrics
+  /** Koa's response fields, written when the middleware answers a Prometheus scrape itself. */
+  status: number
+  type: string
+  body: unknown
+  get(field: string): string
 }
 
 export type KoaNext = () => Promise<unknown>
@@ -29,6 +34,8 @@ export class Measurer {
   private readonly ownsMeter: boolean
   /** `undefined` without an exclude list: the URL is then not even read. */
   private readonly isExcluded: ((url: string) => boolean) | undefined
+  /** `undefined` without `prometheus.route`. */
+  private readonly isScrape: ((url: string) => boolean) | undefined
   private readonly labels: RouteLabels
   /** Ends each request once, from the raw response's own events (shared listeners, no closure). */
   private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
@@ -37,6 +44,7 @@ export class Measurer {
     this.meter = setup.meter
     this.ownsMeter = setup.ownsMeter
     this.isExcluded = setup.isExcluded
+    this.isScrape = setup.isScrape
     this.labels = new RouteLabels(setup.meter)
     const measurer = this
     // Named for Koa's debug output (`DEBUG=koa:application` lists middleware by function name).
@@ -57,6 +65,13 @@ export class Measurer {
     if (ctx.metrics !== undefined) return next()
     if (this.isExcluded?.(ctx.originalUrl) === true) {
       ctx.metrics = NO_EXECUTION_TIMERS
+      const prometheus = this.meter.prometheus
+      if (prometheus !== undefined && this.isScrape?.(ctx.originalUrl) === true)
+        return prometheus.respond(ctx.get('accept')).then((answer) => {
+          ctx.status = answer.status
+          ctx.type = answer.contentType
+          ctx.body = answer.body
+        })
       return next()
     }
     const tracker = new RequestTracker(
