@@ -186,3 +186,15 @@ describe('one process serving Prometheus', () => {
     expect(promtoolCheckMetrics(Buffer.from(body, 'utf8').toString('utf8')).ok).toBe(true)
   })
 })
+
+describe('an exposition with nothing in it yet', () => {
+  it('is valid OpenMetrics: no blank line before # EOF (Prometheus fails such a scrape)', async () => {
+    meter = createMeter({
+      statsd: false,
+      prometheus: { port: null, registry: new Registry() },
+      logger: quiet,
+    })
+    const om = await meter.prometheus?.scrape('application/openmetrics-text; version=1.0.0')
+    expect(om?.body).toBe('# EOF\n')
+  })
+})

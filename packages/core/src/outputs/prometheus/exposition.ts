@@ -65,16 +65,26 @@ export class Exposition {
     const registry = this.registry
     const wanted = format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE
     const own = registry.contentType
-    if (own === wanted) return { contentType: wanted, body: await registry.metrics() }
+    if (own === wanted)
+      return { contentType: wanted, body: valid(format, await registry.metrics()) }
     // prom-client strips `_total` from its own counters' names when it writes OpenMetrics and
     // does not put it back: restore them, so the registry's own format stays right afterwards.
     const names = registry.getMetricsAsArray().map((metric) => [metric, metric.name] as const)
     registry.setContentType(wanted)
     try {
-      return { contentType: wanted, body: await registry.metrics() }
+      return { contentType: wanted, body: valid(format, await registry.metrics()) }
     } finally {
       registry.setContentType(own)
       for (const [metric, name] of names) if (metric.name !== name) metric.name = name
     }
   }
+}
+
+/**
+ * prom-client writes an empty registry's OpenMetrics as a blank line before `# EOF`, which
+ * OpenMetrics forbids (Prometheus then fails the scrape): an aggregator no worker has reached
+ * yet, or a meter that saw no request, must still be a valid target.
+ */
+function valid(format: ExpositionFormat, body: string): string {
+  return format === 'openmetrics' && body.startsWith('\n') ? body.replace(/^\n+/, '') : body
 }
