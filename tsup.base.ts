@@ -7,7 +7,7 @@ export function packageBuild(entry: string[]): Options {
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
-    sourcemap: true,
+    sourcemap: false,
     target: 'node20',
     // One engine per format: an entry point that imports another module (core's /testing uses the
     // meter, the errors) shares its chunk instead of carrying its own copy, so classes and

@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup'
 import { packageBuild } from '../../tsup.base'
 
-export default defineConfig(packageBuild(['src/index.ts', 'src/testing.ts', 'src/exporter-cli.ts']))
+export default defineConfig(
+  packageBuild(['src/index.ts', 'src/adapter.ts', 'src/testing.ts', 'src/exporter-cli.ts']),
+)

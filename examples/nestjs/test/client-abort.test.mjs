@@ -1,10 +1,6 @@
 import { createRequire } from 'node:module'
-import {
-  openRawConnection,
-  rawRequest,
-  startStatsdReceiver,
-  waitUntil,
-} from '@routemeter/core/testing'
+import { startStatsdReceiver, waitUntil } from '@routemeter/core/testing'
+import { openRawConnection, rawRequest } from '@routemeter/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PLATFORMS } from './scenarios.mjs'
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { CLIENT_CLOSED_REQUEST } from '@routemeter/core'
-import { type Deferred, deferred, waitUntil } from '@routemeter/core/testing'
+import { waitUntil } from '@routemeter/core/testing'
+import { type Deferred, deferred } from '@routemeter/test-support'
 import type { Handler } from './adapter'
 import { fetchText, startRequest } from './client'
 import { type Measured, measured, NAMINGS } from './measured'

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { AdapterOptions, ExecutionTimers, Meter } from '@routemeter/core'
-import type { FaultWarnings } from '@routemeter/core/testing'
+import type { ExecutionTimers, Meter } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
+import type { FaultWarnings } from '@routemeter/test-support'
 
 /**
  * What every adapter's factory is given and gives back. The suite describes a small app in

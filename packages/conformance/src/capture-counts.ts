@@ -1,4 +1,4 @@
-import { sanitizeTagValue } from '@routemeter/core'
+import { sanitizeTagValue } from '@routemeter/core/adapter'
 import { type CaptureMeter, waitUntil } from '@routemeter/core/testing'
 
 /**

@@ -1,11 +1,6 @@
 import { type Meter, OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '@routemeter/core'
-import {
-  captureFaultWarnings,
-  type StatsdLines,
-  sendHttpLoad,
-  settledMemory,
-  waitUntil,
-} from '@routemeter/core/testing'
+import { type StatsdLines, waitUntil } from '@routemeter/core/testing'
+import { captureFaultWarnings, sendHttpLoad, settledMemory } from '@routemeter/test-support'
 import type { RouteSpec } from './adapter'
 import { fixture } from './fixture'
 import { NO_INTERVAL } from './net'

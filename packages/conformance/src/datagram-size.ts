@@ -1,5 +1,6 @@
-import { type AdapterOptions, MAX_TAG_VALUE_LENGTH, type Meter } from '@routemeter/core'
-import { captureFaultWarnings, sendHttpLoad } from '@routemeter/core/testing'
+import type { Meter } from '@routemeter/core'
+import { type AdapterOptions, MAX_TAG_VALUE_LENGTH } from '@routemeter/core/adapter'
+import { captureFaultWarnings, sendHttpLoad } from '@routemeter/test-support'
 import type { AppSpec } from './adapter'
 import { fixture } from './fixture'
 import { NO_INTERVAL } from './net'

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { AdapterOptions } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import { HttpError, type Reply, type StartOptions } from './adapter'
 
 /** The parts every adapter's factory builds the same way, whatever its framework. */

@@ -1,11 +1,10 @@
 import {
-  type ProcessFaultWatch,
   type StatsdDaemon,
   type StatsdReceiver,
   startStatsdDaemon,
   startStatsdReceiver,
-  watchProcessFaults,
 } from '@routemeter/core/testing'
+import { type ProcessFaultWatch, watchProcessFaults } from '@routemeter/test-support'
 import type { StartedApp } from './adapter'
 import type { TestApi } from './suite'
 

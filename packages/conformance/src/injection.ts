@@ -1,26 +1,21 @@
 import net from 'node:net'
+import { type Meter, OTHER_METHOD, STANDARD_METHODS, UNMATCHED_ROUTE } from '@routemeter/core'
+import { MAX_NAME_LENGTH, MAX_TAG_VALUE_LENGTH, sanitizeTagValue } from '@routemeter/core/adapter'
 import {
-  MAX_NAME_LENGTH,
-  MAX_TAG_VALUE_LENGTH,
-  type Meter,
-  OTHER_METHOD,
-  STANDARD_METHODS,
-  sanitizeTagValue,
-  UNMATCHED_ROUTE,
-} from '@routemeter/core'
+  type StatsdDaemon,
+  startStatsdDaemon,
+  startStatsdReceiver,
+  waitUntil,
+} from '@routemeter/core/testing'
 import {
   captureFaultWarnings,
   type LoadRequest,
   type ProcessFaultWatch,
-  type StatsdDaemon,
   sendHttpLoad,
-  startStatsdDaemon,
-  startStatsdReceiver,
-  statsdDaemonKey,
-  waitUntil,
   watchProcessFaults,
-} from '@routemeter/core/testing'
+} from '@routemeter/test-support'
 import type { AdapterFactory, AppSpec, StartedApp } from './adapter'
+import { statsdDaemonKey } from './daemon-key'
 import { HOSTILE, HUGE } from './hostile'
 import { NO_INTERVAL } from './net'
 import type { SuiteContext } from './suite'

@@ -1,5 +1,6 @@
 import { createMeter, type Meter, RoutemeterOptionError } from '@routemeter/core'
-import { captureFaultWarnings, startStatsdReceiver } from '@routemeter/core/testing'
+import { startStatsdReceiver } from '@routemeter/core/testing'
+import { captureFaultWarnings } from '@routemeter/test-support'
 import type { RouteSpec, StartedApp } from './adapter'
 import { send } from './client'
 import { type Measured, measured } from './measured'

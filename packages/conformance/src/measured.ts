@@ -1,11 +1,10 @@
 import {
-  type AdapterOptions,
   type Meter,
   routeToPathSegments,
-  sanitizeTagValue,
   UNMATCHED_ROUTE,
   UNMATCHED_SEGMENT,
 } from '@routemeter/core'
+import { type AdapterOptions, sanitizeTagValue } from '@routemeter/core/adapter'
 import {
   type ParsedSample,
   type StatsdReceiver,

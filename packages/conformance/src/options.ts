@@ -1,7 +1,8 @@
 import type { Server } from 'node:http'
-import { type AdapterOptions, createMeter, RoutemeterOptionError } from '@routemeter/core'
-import { INVALID_ADAPTER_OPTIONS } from '@routemeter/core/testing'
+import { createMeter, RoutemeterOptionError } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import type { AdapterFactory } from './adapter'
+import { INVALID_ADAPTER_OPTIONS } from './invalid-options'
 import { itIf, type SuiteContext } from './suite'
 
 /**

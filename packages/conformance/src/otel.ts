@@ -1,4 +1,5 @@
-import { deferred, waitUntil } from '@routemeter/core/testing'
+import { waitUntil } from '@routemeter/core/testing'
+import { deferred } from '@routemeter/test-support'
 import { fetchText, startRequest } from './client'
 import { sharedDaemon } from './fixture'
 import { type Measured, measured } from './measured'

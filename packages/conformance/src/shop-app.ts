@@ -1,4 +1,5 @@
-import type { AdapterOptions, Meter } from '@routemeter/core'
+import type { Meter } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import { type AdapterFactory, type AppSpec, HttpError, type StartedApp } from './adapter'
 import { fetchText } from './client'
 import type { TestApi } from './suite'

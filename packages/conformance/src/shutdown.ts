@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { ExecutionTimers, Meter } from '@routemeter/core'
-import { deferred, sendHttpLoad, waitUntil } from '@routemeter/core/testing'
+import { waitUntil } from '@routemeter/core/testing'
+import { deferred, sendHttpLoad } from '@routemeter/test-support'
 import type { Handler } from './adapter'
 import { fixture } from './fixture'
 import { NO_INTERVAL } from './net'

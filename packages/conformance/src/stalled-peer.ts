@@ -1,10 +1,6 @@
 import type { Meter } from '@routemeter/core'
-import {
-  captureFaultWarnings,
-  sendHttpLoad,
-  settledMemory,
-  waitUntil,
-} from '@routemeter/core/testing'
+import { waitUntil } from '@routemeter/core/testing'
+import { captureFaultWarnings, sendHttpLoad, settledMemory } from '@routemeter/test-support'
 import type { AppSpec } from './adapter'
 import { fixture } from './fixture'
 import { type SuiteContext, scaled } from './suite'

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { AdapterOptions } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
+import { unixDgramUnavailable } from '@routemeter/core/testing'
 import {
   captureFaultWarnings,
   type FaultWarnings,
@@ -10,9 +11,8 @@ import {
   type ProcessFaultWatch,
   sendHttpLoad,
   settledMemory,
-  unixDgramUnavailable,
   watchProcessFaults,
-} from '@routemeter/core/testing'
+} from '@routemeter/test-support'
 import { type AppSpec, HttpError, type StartedApp } from './adapter'
 import { closedTcpPort, closedUdpPort } from './net'
 import { faultLogLimit, LOAD_TIMEOUT_MS, type SuiteContext, scaled, sized } from './suite'

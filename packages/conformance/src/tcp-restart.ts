@@ -1,11 +1,6 @@
 import type { Meter } from '@routemeter/core'
-import {
-  captureFaultWarnings,
-  type FaultWarnings,
-  type StatsdReceiver,
-  sendHttpLoad,
-  waitUntil,
-} from '@routemeter/core/testing'
+import { type StatsdReceiver, waitUntil } from '@routemeter/core/testing'
+import { captureFaultWarnings, type FaultWarnings, sendHttpLoad } from '@routemeter/test-support'
 import type { AdapterFactory, AppSpec } from './adapter'
 import { fixture } from './fixture'
 import { type SuiteContext, scaled, WITHIN_LOG_MINUTE_MS } from './suite'

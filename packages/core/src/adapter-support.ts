@@ -2,8 +2,6 @@ import { RoutemeterOptionError } from './config/errors'
 import type { MeterOptions } from './config/options'
 import { createMeter, type Meter } from './meter'
 
-export { CLIENT_CLOSED_REQUEST } from './naming/status'
-
 /**
  * Options every framework adapter takes: any meter option, plus these. `Request` is the
  * framework's request object, what `labels` functions are given.

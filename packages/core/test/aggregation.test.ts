@@ -1,5 +1,6 @@
+import { settledMemory } from '@routemeter/test-support'
 import { describe, expect, it } from 'vitest'
-import { createCaptureMeter, settledMemory } from '../src/testing'
+import { createCaptureMeter } from '../src/testing'
 
 describe('aggregation: nothing is formatted or sent per recording', () => {
   it('sends nothing until a flush', async () => {

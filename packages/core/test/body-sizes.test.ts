@@ -3,20 +3,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import http2 from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { runInNewContext } from 'node:vm'
+import { openRawConnection } from '@routemeter/test-support'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createMeter,
-  type Meter,
-  type MeterOptions,
-  RoutemeterOptionError,
-  resolveOptions,
-} from '../src/index'
-import {
-  openRawConnection,
-  type StatsdReceiver,
-  startStatsdReceiver,
-  waitUntil,
-} from '../src/testing'
+import { resolveOptions } from '../src/config/options'
+import { createMeter, type Meter, type MeterOptions, RoutemeterOptionError } from '../src/index'
+import { type StatsdReceiver, startStatsdReceiver, waitUntil } from '../src/testing'
 
 /**
  * `bodySizes` on plain Node servers, the way every adapter drives core: `requestStarted(res)`

@@ -1,6 +1,7 @@
+import { settledMemory } from '@routemeter/test-support'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createCaptureMeter, settledMemory } from '../src/testing'
+import { createCaptureMeter } from '../src/testing'
 
 describe('bounds', () => {
   it('datagrams never exceed maxBufferSize, whatever the burst, names, tags or packing', async () => {

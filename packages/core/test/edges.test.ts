@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { setUpAdapter, statusClassOf } from '../src/index'
+import { setUpAdapter } from '../src/adapter'
+import { statusClassOf } from '../src/naming/naming'
 import { DatagramPacker } from '../src/outputs/statsd/datagram-packer'
 import { createCaptureMeter } from '../src/testing'
 

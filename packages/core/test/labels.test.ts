@@ -1,14 +1,15 @@
+import { settledMemory } from '@routemeter/test-support'
 import { describe, expect, it } from 'vitest'
+import { setUpAdapter } from '../src/adapter'
+import { resolveOptions } from '../src/config/options'
 import {
   createMeter,
   LABEL_ERROR,
   LABEL_NONE,
   LABEL_OTHER,
   RoutemeterOptionError,
-  resolveOptions,
-  setUpAdapter,
 } from '../src/index'
-import { createCaptureMeter, settledMemory } from '../src/testing'
+import { createCaptureMeter } from '../src/testing'
 
 interface FakeRequest {
   readonly tenant?: unknown

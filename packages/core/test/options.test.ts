@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseEnabledFlag, RoutemeterOptionError, resolveOptions } from '../src/index'
+import { parseEnabledFlag, resolveOptions } from '../src/config/options'
+import { RoutemeterOptionError } from '../src/index'
 
 const noEnv = {}
 

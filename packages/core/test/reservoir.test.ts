@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMeter, type Meter, RoutemeterOptionError, resolveOptions } from '../src/index'
+import { resolveOptions } from '../src/config/options'
+import { createMeter, type Meter, RoutemeterOptionError } from '../src/index'
 import {
   type StatsdDaemon,
   type StatsdReceiver,

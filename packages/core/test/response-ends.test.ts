@@ -9,7 +9,7 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ResponseEnds } from '../src/index'
+import { ResponseEnds } from '../src/adapter'
 
 interface Ended {
   readonly subject: { readonly url: string }

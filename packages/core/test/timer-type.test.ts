@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { RoutemeterOptionError, resolveOptions } from '../src/index'
+import { resolveOptions } from '../src/config/options'
+import { RoutemeterOptionError } from '../src/index'
 import { createCaptureMeter } from '../src/testing'
 
 /** Lines of one flush, durations replaced by `<v>` (they are measured). */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type AdapterSetup, type Meter, NO_EXECUTION_TIMERS, ResponseEnds } from '@routemeter/core'
+import type { Meter } from '@routemeter/core'
+import { type AdapterSetup, NO_EXECUTION_TIMERS, ResponseEnds } from '@routemeter/core/adapter'
 import {
   type AppLike,
   type ExpressRequest,

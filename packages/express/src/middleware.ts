@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type AdapterOptions, type Meter, setUpAdapter } from '@routemeter/core'
+import type { Meter } from '@routemeter/core'
+import { type AdapterOptions, setUpAdapter } from '@routemeter/core/adapter'
 import type { Request } from 'express'
 import { Measurer } from './measurer'
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import type { ExecutionTimers, Meter, RouteMetrics, Stopper, Tags } from '@routemeter/core'
+import type { ExecutionTimers, Meter, Stopper, Tags } from '@routemeter/core'
+import type { RouteMetrics } from '@routemeter/core/adapter'
 import type { ExpressRequest, NextFunction, RouterLike } from './express-internals'
 import { hookRouter, type LayerInfo, LayerVisitor } from './layer-hooks'
 import type { RouteNode } from './route-tree'

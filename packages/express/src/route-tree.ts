@@ -1,4 +1,5 @@
-import type { Meter, RouteMetrics } from '@routemeter/core'
+import type { Meter } from '@routemeter/core'
+import type { RouteMetrics } from '@routemeter/core/adapter'
 import type { LayerInfo } from './layer-hooks'
 import { joinTemplate, routeTemplate } from './template'
 

@@ -4,7 +4,7 @@ import {
   openRawConnection,
   rawRequest,
   watchProcessFaults,
-} from '@routemeter/core/testing'
+} from '@routemeter/test-support'
 import type { NextFunction, Request, Response } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeServer, listen, until } from './support/async'

@@ -1,5 +1,5 @@
 import http from 'node:http'
-import { openRawConnection, rawRequest } from '@routemeter/core/testing'
+import { openRawConnection, rawRequest } from '@routemeter/test-support'
 import type { Request, Response } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeServer, listen, until } from './support/async'

@@ -1,4 +1,5 @@
-import type { AdapterOptions, MeterLogger } from '@routemeter/core'
+import type { MeterLogger } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import type { FastifyRequest } from 'fastify'
 
 /**

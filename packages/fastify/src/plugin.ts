@@ -1,4 +1,5 @@
-import { type ExecutionTimers, setUpAdapter } from '@routemeter/core'
+import type { ExecutionTimers } from '@routemeter/core'
+import { setUpAdapter } from '@routemeter/core/adapter'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import './augmentation'

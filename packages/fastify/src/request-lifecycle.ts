@@ -1,11 +1,10 @@
+import type { ExecutionTimers, Meter } from '@routemeter/core'
 import {
-  type ExecutionTimers,
-  type Meter,
   NO_EXECUTION_TIMERS,
   type RawResponse,
   ResponseEnds,
   type RouteMetrics,
-} from '@routemeter/core'
+} from '@routemeter/core/adapter'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { ENDED, kPhase, kRoute, kStartedAt, type MeasuredRequest } from './request-state'
 import type { RouteBindings } from './route-bindings'

@@ -1,4 +1,4 @@
-import type { RouteMetrics } from '@routemeter/core'
+import type { RouteMetrics } from '@routemeter/core/adapter'
 import type { FastifyRequest } from 'fastify'
 
 /*

@@ -1,4 +1,5 @@
-import type { Meter, MeterLogger, RouteMetrics } from '@routemeter/core'
+import type { Meter, MeterLogger } from '@routemeter/core'
+import type { RouteMetrics } from '@routemeter/core/adapter'
 import type { FastifyRequest } from 'fastify'
 import { readRouteSetting, validateRouteSetting } from './route-config'
 

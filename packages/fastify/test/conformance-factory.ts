@@ -12,7 +12,7 @@ import {
   type RouteSpec,
   type StartOptions,
 } from '@routemeter/conformance'
-import type { AdapterOptions } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import Fastify, { type FastifyHttpOptions, type FastifyReply, type FastifyRequest } from 'fastify'
 import routemeter, { type RouteMetricsSetting, type RoutemeterOptions } from '../src/index'
 

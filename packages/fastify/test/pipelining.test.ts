@@ -1,4 +1,5 @@
-import { openRawConnection, rawRequest, waitUntil } from '@routemeter/core/testing'
+import { waitUntil } from '@routemeter/core/testing'
+import { openRawConnection, rawRequest } from '@routemeter/test-support'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deferred, listen, type MeasuredApp, measuredApp, requestSeries, settle } from './support'
 

@@ -1,4 +1,4 @@
-import { openRawConnection, rawRequest } from '@routemeter/core/testing'
+import { openRawConnection, rawRequest } from '@routemeter/test-support'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually, listen, type MeasuredApp, measuredApp, requestSeries, settle } from './support'
 

@@ -9,7 +9,7 @@ export const NO_INTERVAL = 3_600_000
 
 import { waitUntil } from '@routemeter/core/testing'
 
-export { type Deferred, deferred } from '@routemeter/core/testing'
+export { type Deferred, deferred } from '@routemeter/test-support'
 /** Polls `check` until it holds; the way to wait for an event the test cannot await directly. */
 export const eventually = waitUntil
 

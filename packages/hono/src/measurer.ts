@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http'
+import type { Meter } from '@routemeter/core'
 import {
   type AdapterSetup,
-  type Meter,
   NO_EXECUTION_TIMERS,
   type RawResponse,
   ResponseEnds,
-} from '@routemeter/core'
+} from '@routemeter/core/adapter'
 import type { Context, Next } from 'hono'
 import { RequestTracker } from './request-tracker'
 import { RouteLabels } from './route-labels'

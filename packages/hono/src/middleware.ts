@@ -1,4 +1,5 @@
-import { type AdapterOptions, type Meter, setUpAdapter } from '@routemeter/core'
+import type { Meter } from '@routemeter/core'
+import { type AdapterOptions, setUpAdapter } from '@routemeter/core/adapter'
 import type { Context, MiddlewareHandler } from 'hono'
 import { Measurer } from './measurer'
 import type { RequestMetrics } from './request-metrics'

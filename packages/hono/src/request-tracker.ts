@@ -1,4 +1,5 @@
-import type { ExecutionTimers, Meter, RawResponse, Stopper, Tags } from '@routemeter/core'
+import type { ExecutionTimers, Meter, Stopper, Tags } from '@routemeter/core'
+import type { RawResponse } from '@routemeter/core/adapter'
 import type { Context } from 'hono'
 import type { RouteLabels } from './route-labels'
 

@@ -1,4 +1,5 @@
-import { type AdapterOptions, type Meter, setUpAdapter } from '@routemeter/core'
+import type { Meter } from '@routemeter/core'
+import { type AdapterOptions, setUpAdapter } from '@routemeter/core/adapter'
 import type { Context, DefaultContext, DefaultState, Middleware } from 'koa'
 import { Measurer } from './measurer'
 

@@ -1,4 +1,5 @@
-import type { Meter, RouteMetrics } from '@routemeter/core'
+import type { Meter } from '@routemeter/core'
+import type { RouteMetrics } from '@routemeter/core/adapter'
 
 /**
  * What @koa/router (tested: v15, on Koa 2 and 3) leaves on the context, read when the request

@@ -115,6 +115,59 @@ function node(script) {
   })
 }
 
+/**
+ * Every name each entry point exports, ESM and CommonJS alike: the public surface. A name added
+ * to an entry by accident (an internal, a repository test helper) fails here; one added on
+ * purpose is added here and to the README's list of exports.
+ */
+const PUBLIC_EXPORTS = {
+  '@routemeter/core': [
+    'CLIENT_CLOSED_REQUEST',
+    'LABEL_ERROR',
+    'LABEL_NONE',
+    'LABEL_OTHER',
+    'OTHER_METHOD',
+    'OVERFLOW_ROUTE',
+    'OVERFLOW_SEGMENT',
+    'ROOT_SEGMENT',
+    'RoutemeterOptionError',
+    'STANDARD_METHODS',
+    'UNMATCHED_ROUTE',
+    'UNMATCHED_SEGMENT',
+    'createMeter',
+    'routeToPathSegments',
+  ],
+  '@routemeter/core/adapter': [
+    'MAX_NAME_LENGTH',
+    'MAX_TAG_VALUE_LENGTH',
+    'NO_EXECUTION_TIMERS',
+    'ResponseEnds',
+    'RouteMetrics',
+    'sanitizeTagValue',
+    'setUpAdapter',
+  ],
+  '@routemeter/core/testing': [
+    'CaptureMeter',
+    'StatsdDaemon',
+    'StatsdLines',
+    'StatsdReceiver',
+    'createCaptureMeter',
+    'parseStatsdLine',
+    'startStatsdDaemon',
+    'startStatsdReceiver',
+    'unixDgramUnavailable',
+    'waitUntil',
+  ],
+  '@routemeter/fastify': [
+    'CLIENT_CLOSED_REQUEST',
+    'RoutemeterOptionError',
+    'SUPPORTED_FASTIFY',
+    'default',
+    'routemeter',
+  ],
+  '@routemeter/express': ['CLIENT_CLOSED_REQUEST', 'RoutemeterOptionError', 'routemeter'],
+}
+
 describe('a project that installs the tarballs', () => {
   it('gets the packed files, not the workspace', () => {
     const installed = path.join(project, 'node_modules', '@routemeter', 'fastify', 'package.json')
@@ -140,6 +193,15 @@ describe('a project that installs the tarballs', () => {
         r.counter('consumer.cjs.jobs.done') === 5,
     )
     expect(receiver.counter('consumer.cjs.http.server.requests', { route: '/items/:id' })).toBe(2)
+  })
+
+  it('every entry point exports exactly its public names, from ESM and from CommonJS', () => {
+    const run = node('exports.mjs')
+    expect(run.status, run.stderr).toBe(0)
+    const expected = Object.fromEntries(
+      Object.entries(PUBLIC_EXPORTS).map(([entry, names]) => [entry, { esm: names, cjs: names }]),
+    )
+    expect(JSON.parse(run.stdout)).toEqual(expected)
   })
 
   it.each(['node16-esm', 'node16-cjs', 'bundler', 'node10'])(

@@ -10,7 +10,15 @@ import path from 'node:path'
 import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { describe, expect, inject, it } from 'vitest'
-import { PUBLISHED, REPOSITORY, ROOT, tarballFiles, tarballText } from './support/workspace.mjs'
+import { INSTALL_BUDGET_BYTES } from './support/install-budget.mjs'
+import {
+  PUBLISHED,
+  REPOSITORY,
+  ROOT,
+  tarballFiles,
+  tarballText,
+  unpackedBytes,
+} from './support/workspace.mjs'
 
 const tarballs = inject('tarballs')
 const attw = createRequire(import.meta.url).resolve('@arethetypeswrong/cli/package.json')
@@ -40,6 +48,14 @@ describe.each(PUBLISHED)('%s tarball', (name) => {
       ),
     ).toEqual([])
     expect(tarballText(tarball, 'LICENSE')).toBe(await readFile(path.join(ROOT, 'LICENSE'), 'utf8'))
+  })
+
+  it('installs within its size budget, with no source maps', () => {
+    // What `npm install` writes to disk for this package: every file of the tarball, unpacked.
+    const bytes = unpackedBytes(tarball)
+    console.log(`${name}: ${bytes} bytes unpacked (budget ${INSTALL_BUDGET_BYTES[name]})`)
+    expect(bytes).toBeLessThanOrEqual(INSTALL_BUDGET_BYTES[name])
+    expect(tarballFiles(tarball).filter((file) => file.endsWith('.map'))).toEqual([])
   })
 
   it('has the metadata npm shows, and dependencies on real versions (no workspace: left)', () => {
@@ -92,7 +108,8 @@ describe.each(PUBLISHED)('%s tarball', (name) => {
     expect(run.status, run.stderr).toBe(0)
     const entrypoints = Object.keys(report.analysis.entrypoints)
     expect(entrypoints).toContain('.')
-    if (name === '@routemeter/core') expect(entrypoints).toContain('./testing')
+    if (name === '@routemeter/core')
+      expect(entrypoints).toEqual(expect.arrayContaining(['./adapter', './testing']))
     for (const entry of Object.values(report.analysis.entrypoints)) {
       for (const mode of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) {
         expect(entry.resolutions[mode].resolution?.isTypeScript, `${entry.subpath} ${mode}`).toBe(

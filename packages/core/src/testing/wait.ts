@@ -1,17 +1,3 @@
-/** A promise resolved from outside: lets a test hold a handler at a known point. */
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>
-  resolve(value: T): void
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>((done) => {
-    resolve = done
-  })
-  return { promise, resolve }
-}
-
 /**
  * Polls `check` (sync or async) until it holds; the way to wait for something a test cannot
  * await directly, such as datagrams arriving. Fails after `timeoutMs`, naming `what`.

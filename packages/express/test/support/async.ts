@@ -3,7 +3,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { waitUntil } from '@routemeter/core/testing'
 
-export { type Deferred, deferred } from '@routemeter/core/testing'
+export { type Deferred, deferred } from '@routemeter/test-support'
 
 /** Waits until `predicate` holds (checked every few ms); fails after `timeoutMs` with `what`. */
 export function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {

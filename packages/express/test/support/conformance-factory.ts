@@ -13,7 +13,7 @@ import {
   startPlainServer,
   withAppLogger,
 } from '@routemeter/conformance'
-import type { AdapterOptions } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import express5, { type NextFunction, type Request, type Response, type Router } from 'express'
 import express4 from 'express4'
 import { type RoutemeterMiddleware, routemeter } from '../../src/index'

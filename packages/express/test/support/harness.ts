@@ -1,9 +1,5 @@
-import {
-  routeToPathSegments,
-  sanitizeTagValue,
-  UNMATCHED_ROUTE,
-  UNMATCHED_SEGMENT,
-} from '@routemeter/core'
+import { routeToPathSegments, UNMATCHED_ROUTE, UNMATCHED_SEGMENT } from '@routemeter/core'
+import { sanitizeTagValue } from '@routemeter/core/adapter'
 import {
   type StatsdLines,
   type StatsdReceiver,

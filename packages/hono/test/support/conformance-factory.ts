@@ -13,7 +13,7 @@ import {
   startPlainServer,
   withAppLogger,
 } from '@routemeter/conformance'
-import type { AdapterOptions } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import { type Context, Hono } from 'hono'
 import { type RoutemeterEnv, type RoutemeterMiddleware, routemeter } from '../../src/index'
 

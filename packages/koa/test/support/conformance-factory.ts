@@ -13,7 +13,7 @@ import {
   startPlainServer,
   withAppLogger,
 } from '@routemeter/conformance'
-import type { AdapterOptions } from '@routemeter/core'
+import type { AdapterOptions } from '@routemeter/core/adapter'
 import Koa3, { type Context, type Next } from 'koa'
 import Koa2 from 'koa2'
 import { type RoutemeterMiddleware, routemeter } from '../../src/index'

@@ -1,6 +1,7 @@
 // Type-checked with strict TypeScript under node16 (as ESM) and bundler resolution: every
 // entry point resolves to its declarations and the public types are usable as documented.
 import { createMeter, type Meter, RoutemeterOptionError } from '@routemeter/core'
+import { type AdapterSetup, setUpAdapter } from '@routemeter/core/adapter'
 import { type CaptureMeter, createCaptureMeter } from '@routemeter/core/testing'
 import { routemeter as expressMetrics, type RoutemeterMiddleware } from '@routemeter/express'
 import routemeter, { type RoutemeterOptions } from '@routemeter/fastify'
@@ -21,8 +22,11 @@ express().use(middleware)
 const meter: Meter = createMeter({ enabled: false })
 meter.increment('jobs.done', 1, { queue: 'mail' })
 const capture: CaptureMeter = createCaptureMeter()
+const setup: AdapterSetup = setUpAdapter({ enabled: false })
 const error: unknown = new Error('x')
 export const isOptionError: boolean = error instanceof RoutemeterOptionError
-export const closed: Promise<void> = Promise.all([meter.close(), capture.meter.close()]).then(
-  () => {},
-)
+export const closed: Promise<void> = Promise.all([
+  meter.close(),
+  capture.meter.close(),
+  setup.meter.close(),
+]).then(() => {})

@@ -45,3 +45,10 @@ export function tarballFiles(tarball) {
 export function tarballText(tarball, file) {
   return runOrFail('tar', ['-xzOf', tarball, `package/${file}`])
 }
+
+/** The bytes of every file in a tarball once unpacked: what an install puts on disk. */
+export function unpackedBytes(tarball) {
+  const result = spawnSync('tar', ['-xzOf', tarball], { maxBuffer: 64 * 1024 * 1024 })
+  if (result.status !== 0) throw new Error(`tar -xzOf ${tarball} failed: ${result.stderr}`)
+  return result.stdout.length
+}

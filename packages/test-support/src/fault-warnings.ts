@@ -1,5 +1,3 @@
-import type { MeterLogger } from '../config/option-types'
-
 /**
  * Collects the warnings a meter logs (pass `logger` as the meter's logger, or feed `push()` from
  * a framework logger) and reads them back by fault kind: routemeter's fault messages start with
@@ -7,7 +5,10 @@ import type { MeterLogger } from '../config/option-types'
  */
 export class FaultWarnings {
   readonly messages: string[] = []
-  readonly logger: MeterLogger = { warn: (message: string) => this.push(message) }
+  /** Fits routemeter's `logger` option (`MeterLogger`: an object with `warn(message)`). */
+  readonly logger: { warn(message: string): void } = {
+    warn: (message: string) => this.push(message),
+  }
 
   push(message: string): void {
     this.messages.push(String(message))

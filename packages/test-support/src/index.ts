@@ -1,0 +1,12 @@
+export { type Deferred, deferred } from './deferred'
+export { captureFaultWarnings, FaultWarnings } from './fault-warnings'
+export { garbageCollector, type SettledMemory, settledMemory } from './heap'
+export {
+  type HttpLoadOptions,
+  type HttpLoadResult,
+  type LoadRequest,
+  type LoadResponse,
+  sendHttpLoad,
+} from './http-load'
+export { type ProcessFaultWatch, watchProcessFaults } from './process-faults'
+export { openRawConnection, type RawConnection, rawRequest } from './raw-http'

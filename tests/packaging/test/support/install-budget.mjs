@@ -1,0 +1,11 @@
+/**
+ * Install size budget of each published package, in bytes unpacked (what npm reports as
+ * `unpackedSize`). Measured at the change that dropped source maps (issue 21 item 7): core
+ * 340 177, express 47 585, fastify 28 429 — the budget leaves ~15 % room to grow; past it, look at
+ * what grew before raising it. With maps (sources embedded) they were 966 859, 163 476 and 77 497.
+ */
+export const INSTALL_BUDGET_BYTES = {
+  '@routemeter/core': 400_000,
+  '@routemeter/express': 55_000,
+  '@routemeter/fastify': 33_000,
+}
