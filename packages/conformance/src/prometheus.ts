@@ -1,8 +1,8 @@
 import { type StatsdReceiver, startStatsdReceiver, waitUntil } from '@routemeter/core/testing'
+import { promtoolCheckMetrics } from '@routemeter/test-support'
 import type { StartedApp } from './adapter'
 import { fetchText } from './client'
 import { NO_INTERVAL } from './net'
-import { promtoolCheckMetrics } from './promtool'
 import { SHOP, type ShopRequest } from './shop-app'
 import type { SuiteContext } from './suite'
 

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { promtoolCheckMetrics } from '@routemeter/test-support'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FaultLog } from '../src/config/fault-log'
@@ -10,7 +11,6 @@ import {
 import { Forwarder } from '../src/outputs/prometheus/forwarder'
 import { PrometheusStore } from '../src/outputs/prometheus/store'
 import { waitUntil } from '../src/testing/wait'
-import { promtoolCheckMetrics } from './support/prometheus-tools'
 
 const quiet = { warn: () => {} }
 const requests = { name: 'http_server_requests_total', type: 'counter', help: 'requests' } as const

@@ -1,8 +1,8 @@
 import { request } from 'node:http'
+import { promtoolCheckMetrics } from '@routemeter/test-support'
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMeter, type Meter } from '../src/index'
-import { promtoolCheckMetrics } from './support/prometheus-tools'
 
 const quiet = { warn: () => {} }
 let meter: Meter | undefined

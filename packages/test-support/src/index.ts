@@ -9,4 +9,5 @@ export {
   sendHttpLoad,
 } from './http-load'
 export { type ProcessFaultWatch, watchProcessFaults } from './process-faults'
+export { type PromtoolResult, prometheusBinDir, promtoolCheckMetrics } from './promtool'
 export { openRawConnection, type RawConnection, rawRequest } from './raw-http'

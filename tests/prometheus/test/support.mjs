@@ -1,19 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { prometheusBinDir } from '@routemeter/test-support'
 
-const root = fileURLToPath(new URL('../../..', import.meta.url))
-
-/** Debian's prometheus and promtool: found or unpacked by scripts/prometheus-tools.mjs. */
-export function prometheusBinDir() {
-  return execFileSync(process.execPath, [path.join(root, 'scripts/prometheus-tools.mjs')], {
-    encoding: 'utf8',
-  }).trim()
-}
+export { prometheusBinDir }
 
 export function freePort() {
   return new Promise((resolve, reject) => {
