@@ -82,6 +82,8 @@ const PUBLIC_DECLARATIONS: Record<Entry, readonly string[]> = {
     ...['UNMATCHED_ROUTE', 'OVERFLOW_ROUTE', 'UNMATCHED_SEGMENT', 'OVERFLOW_SEGMENT'],
     ...['ROOT_SEGMENT', 'routeToPathSegments', 'LABEL_NONE', 'LABEL_ERROR', 'LABEL_OTHER'],
     ...['OTHER_METHOD', 'STANDARD_METHODS', 'CLIENT_CLOSED_REQUEST'],
+    ...['PrometheusOptions', 'PrometheusRegistry', 'PrometheusEndpoint', 'ScrapeResponse'],
+    ...['startPrometheusAggregator', 'PrometheusAggregator', 'PrometheusAggregatorOptions'],
   ],
   './adapter': [
     ...['setUpAdapter', 'AdapterOptions', 'AdapterSetup', 'ResponseEnds', 'RawResponse'],

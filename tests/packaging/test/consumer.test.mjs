@@ -136,6 +136,7 @@ const PUBLIC_EXPORTS = {
     'UNMATCHED_SEGMENT',
     'createMeter',
     'routeToPathSegments',
+    'startPrometheusAggregator',
   ],
   '@routemeter/core/adapter': [
     'MAX_NAME_LENGTH',
@@ -169,6 +170,14 @@ const PUBLIC_EXPORTS = {
 }
 
 describe('a project that installs the tarballs', () => {
+  it('gets the routemeter-exporter command on its PATH (node_modules/.bin), runnable without a build step', () => {
+    const bin = path.join(project, 'node_modules', '.bin', 'routemeter-exporter')
+    const run = spawnSync(bin, ['--help'], { encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.stdout).toContain('usage: routemeter-exporter [--port 9464]')
+    expect(run.status).toBe(0)
+  })
+
   it('gets the packed files, not the workspace', () => {
     const installed = path.join(project, 'node_modules', '@routemeter', 'fastify', 'package.json')
     expect(JSON.parse(readFileSync(installed, 'utf8')).dependencies['@routemeter/core']).toBe(
