@@ -6,13 +6,16 @@
  */
 
 /** Per style: the series that counts requests, and the labels naming route, method and status. */
+const TAG_STYLE = {
+  name: 'http_server_requests_total',
+  route: 'route',
+  method: 'method',
+  status: 'status_code',
+}
 const REQUEST_SERIES = {
-  tags: {
-    name: 'http_server_requests_total',
-    route: 'route',
-    method: 'method',
-    status: 'status_code',
-  },
+  tags: TAG_STYLE,
+  // Path style's dotted names exist for StatsD; Prometheus gets labels, the same as tag style's.
+  path: TAG_STYLE,
   // OpenTelemetry's naming has no request counter: the duration histogram's _count is one.
   otel: {
     name: 'http_server_request_duration_seconds_count',
@@ -41,7 +44,7 @@ export function parseSamples(text) {
 
 /**
  * `Map` of `METHOD route status` → requests counted, summed over the other labels; `style` is
- * `tags` or `otel` (the STATSD_NAMING the app runs with). A request without a route label
+ * `tags`, `path` or `otel` (the STATSD_NAMING the app runs with). A request without a route label
  * (otel's unmatched requests) has route `-`.
  */
 export function requestCounts(text, style) {

@@ -16,7 +16,7 @@ const SHOP_LOAD = [
   ['GET', '/no/such/page', null],
 ]
 /** How each naming style labels a request no route matched (`exposition.mjs`: `-` is none). */
-const UNMATCHED = { tags: 'unmatched', otel: '-' }
+const UNMATCHED = { tags: 'unmatched', path: 'unmatched', otel: '-' }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -105,8 +105,8 @@ export async function waitForCounts(url, style, expected, timeoutMs = 10_000) {
 
 /**
  * The Prometheus checks every example's process passes: started with PROMETHEUS_PORT (and
- * `workers` as WORKERS, for a cluster), Prometheus only (ROUTEMETER_STATSD=false), in tag and
- * OpenTelemetry naming, its /metrics totals equal what the client got back, route by route and
+ * `workers` as WORKERS, for a cluster), Prometheus only (ROUTEMETER_STATSD=false), in tag, path
+ * and OpenTelemetry naming, its /metrics totals equal what the client got back, route by route and
  * status by status, summed over every worker.
  */
 export function describePrometheusProcess(framework, { workers = 1 } = {}) {
@@ -114,7 +114,7 @@ export function describePrometheusProcess(framework, { workers = 1 } = {}) {
   describe(`the ${framework} example with PROMETHEUS_PORT, as ${shape}`, () => {
     afterEach(killServers)
 
-    it.each(['tags', 'otel'])(
+    it.each(['tags', 'path', 'otel'])(
       'STATSD_NAMING=%s: /metrics on 127.0.0.1:PROMETHEUS_PORT counts exactly what was served',
       async (style) => {
         const port = await freePort()
