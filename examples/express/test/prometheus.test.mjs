@@ -1,7 +1,9 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { scrapeRequestCounts } from '@routemeter/example-shared/exposition'
 import {
   describePrometheusProcess,
-  freePort,
   sendLoad,
   sorted,
   Tally,
@@ -23,16 +25,28 @@ function wentDown(earlier, later) {
 }
 
 describe('the Express example with PROMETHEUS_PORT, as a cluster whose workers die', () => {
-  afterEach(killServers)
+  // The aggregator's local socket goes in TMPDIR: a folder of the test's own, to see it removed.
+  let tmp
+  afterEach(() => {
+    killServers()
+    rmSync(tmp, { recursive: true, force: true })
+  })
 
+  /**
+   * PROMETHEUS_PORT=0: the primary's aggregator picks the port, and every worker, replacements
+   * included, must be told which to find its socket.
+   */
   async function startCluster(workers, flushIntervalMs) {
-    const port = await freePort()
-    return startServer({
+    tmp = mkdtempSync(path.join(tmpdir(), 'routemeter-example-'))
+    const server = await startServer({
+      TMPDIR: tmp,
       WORKERS: String(workers),
-      PROMETHEUS_PORT: String(port),
+      PROMETHEUS_PORT: '0',
       ROUTEMETER_STATSD: 'false',
       STATSD_FLUSH_INTERVAL_MS: String(flushIntervalMs),
     })
+    expect(server.metrics).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*\/metrics$/)
+    return server
   }
 
   it('a worker killed with SIGKILL loses at most what it answered since its last flush; its replacement adds on; no counter goes down', async () => {
@@ -94,6 +108,8 @@ describe('the Express example with PROMETHEUS_PORT, as a cluster whose workers d
     }
     expect([...final.keys()].sort()).toEqual([...served.counts.keys()].sort())
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+    // The primary closed its aggregator once the workers were gone: the socket is removed.
+    expect(readdirSync(tmp)).toEqual([])
   })
 
   it('a worker stopped with SIGTERM delivers every request it answered, with no interval flush', async () => {

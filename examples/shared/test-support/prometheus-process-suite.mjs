@@ -113,6 +113,7 @@ export function describePrometheusProcess(framework, { workers = 1 } = {}) {
   const shape = workers > 1 ? `a cluster of ${workers} workers` : 'one process'
   describe(`the ${framework} example with PROMETHEUS_PORT, as ${shape}`, () => {
     afterEach(killServers)
+    const cluster = workers > 1 ? { WORKERS: String(workers) } : {}
 
     it.each(['tags', 'path', 'otel'])(
       'STATSD_NAMING=%s: /metrics on 127.0.0.1:PROMETHEUS_PORT counts exactly what was served',
@@ -123,7 +124,7 @@ export function describePrometheusProcess(framework, { workers = 1 } = {}) {
           STATSD_NAMING: style,
           ROUTEMETER_STATSD: 'false',
           STATSD_FLUSH_INTERVAL_MS: '200',
-          ...(workers > 1 ? { WORKERS: String(workers) } : {}),
+          ...cluster,
         })
         expect(server.metrics).toBe(`http://127.0.0.1:${port}/metrics`)
 
@@ -144,9 +145,24 @@ export function describePrometheusProcess(framework, { workers = 1 } = {}) {
     )
 
     it('fails fast with the variable named when PROMETHEUS_PORT is invalid', async () => {
-      await expect(startServer({ PROMETHEUS_PORT: 'ninety' })).rejects.toThrow(
+      await expect(startServer({ PROMETHEUS_PORT: 'ninety', ...cluster })).rejects.toThrow(
         /exited \(1\) before listening:[\s\S]*PROMETHEUS_PORT/,
       )
+    })
+
+    it('fails at start-up, saying so, when PROMETHEUS_PORT is taken', async () => {
+      const squatter = net.createServer()
+      await new Promise((resolve) => squatter.listen(0, '127.0.0.1', resolve))
+      const { port } = squatter.address()
+      try {
+        await expect(startServer({ PROMETHEUS_PORT: String(port), ...cluster })).rejects.toThrow(
+          new RegExp(
+            `exited \\(1\\) before listening:[\\s\\S]*cannot serve /metrics on 127\\.0\\.0\\.1:${port}`,
+          ),
+        )
+      } finally {
+        squatter.close()
+      }
     })
   })
 }
