@@ -10,13 +10,18 @@ export function exampleServer(packageName) {
 }
 
 /**
- * Starts an example app as `pnpm start` would, configured through `STATSD_*` variables only,
- * in its own process group (a terminal's Ctrl-C reaches the demo, which stops it in order).
- * Resolves once the app printed its listening line.
+ * Starts an example app as `pnpm start` would, configured through `env` only (the `STATSD_*`,
+ * `ROUTEMETER_*` and PROMETHEUS_PORT of the demo's own environment are not passed on), in its
+ * own process group (a terminal's Ctrl-C reaches the demo, which stops it in order). Resolves
+ * once the app printed its listening line: its `url`, `workers` and `metrics` (with
+ * PROMETHEUS_PORT, the URL of its /metrics).
  */
 export function startApp({ name, server, env, startTimeoutMs = 20_000 }) {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('STATSD_')),
+    Object.entries(process.env).filter(
+      ([key]) =>
+        !key.startsWith('STATSD_') && !key.startsWith('ROUTEMETER_') && key !== 'PROMETHEUS_PORT',
+    ),
   )
   const child = spawn(process.execPath, [server], {
     env: { ...inherited, PORT: '0', LOG_LEVEL: 'silent', ...env },
@@ -92,8 +97,8 @@ export function startApp({ name, server, env, startTimeoutMs = 20_000 }) {
         if (started || !line.startsWith('{"event":"listening"')) continue
         started = true
         clearTimeout(timer)
-        const { url, workers } = JSON.parse(line)
-        resolve(Object.assign(app, { url, workers }))
+        const { url, workers, metrics } = JSON.parse(line)
+        resolve(Object.assign(app, { url, workers, metrics }))
       }
     })
   })

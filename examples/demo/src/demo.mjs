@@ -2,7 +2,9 @@
  * `pnpm demo`: Etsy's statsd daemon on free loopback ports, the Fastify example (tag style)
  * and the Express example (path style, a cluster of two workers) pushing to it, ~15 s of
  * traffic, and a table of what the daemon received, read back from its Graphite output. It
- * ends by checking that the daemon's counts, summed over every worker, equal what was sent.
+ * ends by checking that the daemon's counts, summed over every worker, equal what was sent, and
+ * that the Express cluster's Prometheus endpoint (PROMETHEUS_PORT: the primary's aggregator of
+ * its workers' totals) shows the same requests.
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -24,6 +26,7 @@ import {
 import { startGraphiteListener } from './graphite-listener.mjs'
 import { LoadGenerator, ROUTE_TEMPLATES } from './load.mjs'
 import { claimPort } from './ports.mjs'
+import { sameCounts, scrapeUntilEqual } from './prometheus-readback.mjs'
 import { requestTotal, StatsdTotals, summarise } from './readback.mjs'
 import { startStatsdDaemon } from './statsd-daemon.mjs'
 
@@ -111,6 +114,7 @@ async function run() {
       package: '@routemeter/example-express',
       style: options.style === 'tags' ? 'tags' : 'path',
       workers: options.workers,
+      prometheus: true,
     },
   ]
   const apps = await startApps(specs, daemon)
@@ -183,6 +187,8 @@ async function startApps(specs, daemon) {
         STATSD_FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS),
       }
       if (spec.workers > 1) env.WORKERS = String(spec.workers)
+      // 0: the app picks a free port and says which in its listening line.
+      if (spec.prometheus) env.PROMETHEUS_PORT = '0'
       const server = exampleServer(spec.package)
       say(`starting ${spec.name}: node ${path.relative(process.cwd(), server)} with`)
       say(
@@ -205,12 +211,15 @@ async function startApps(specs, daemon) {
   for (const app of apps) {
     const shape = app.workers > 1 ? `cluster of ${app.workers} workers` : '1 process'
     say(`${app.name} listening on ${app.url} (${app.framework}, ${styleName(app)}, ${shape})`)
+    if (app.metrics !== undefined) say(`${app.name} serves Prometheus totals at ${app.metrics}`)
   }
   return apps
 }
 
 /** Stops the apps (they flush on SIGTERM), waits for the daemon's next flushes, prints the result. */
 async function finish(apps, generators, totals, graphite, elapsed) {
+  // An app's /metrics stops with it: read it first.
+  const scrapes = generators.length === 0 ? [] : await scrapeApps(apps, generators)
   out()
   say('stopping the apps (SIGTERM: finish in-flight requests, flush metrics, exit) …', dim)
   const exits = await Promise.all(apps.map((app) => app.stop()))
@@ -248,11 +257,34 @@ async function finish(apps, generators, totals, graphite, elapsed) {
       `${totals.counter('statsd.bad_lines_seen')} bad lines`,
     dim,
   )
-  return check(apps, generators, exits, flushed, totals)
+  return check(apps, generators, exits, flushed, totals, scrapes)
+}
+
+/**
+ * Each app's /metrics (the Express cluster's: its primary's aggregator), scraped until it shows
+ * every request sent to the app: its workers' last changes arrive with their next flush.
+ */
+async function scrapeApps(apps, generators) {
+  const scrapes = []
+  for (const [index, app] of apps.entries()) {
+    if (app.metrics === undefined) continue
+    const generator = generators[index]
+    out()
+    say(`reading ${app.name}'s /metrics until its workers' last flushes are in …`, dim)
+    const timeoutMs = 3 * FLUSH_INTERVAL_MS + 2000
+    const scrape = await scrapeUntilEqual(
+      app.metrics,
+      app.style,
+      generator.byStatus,
+      timeoutMs,
+    ).catch((error) => ({ same: false, total: 0, byStatus: new Map(), error }))
+    scrapes.push({ app, generator, ...scrape })
+  }
+  return scrapes
 }
 
 /** The closing check: statsd's totals, summed over every worker, against what was sent. */
-function check(apps, generators, exits, flushed, totals) {
+function check(apps, generators, exits, flushed, totals, scrapes) {
   out()
   let ok = flushed
   const rows = []
@@ -327,17 +359,33 @@ function check(apps, generators, exits, flushed, totals) {
       '',
     )
   }
+  for (const scrape of scrapes) ok = checkScrape(scrape) && ok
   return ok && exitsOk ? 0 : 1
+}
+
+/** The Prometheus side of the closing check: one app's /metrics against what it was sent. */
+function checkScrape({ app, generator, byStatus, total, same, error }) {
+  const workers = app.workers > 1 ? `summed over its ${app.workers} workers` : 'one process'
+  if (same && generator.failed === 0) {
+    say(
+      `✓ counts match: /metrics showed exactly the ${total} requests sent to ${app.name}, ${workers} (scraped before it stopped)`,
+      (line) => bold(line.replace('✓', green('✓'))),
+      '',
+    )
+    return true
+  }
+  say(
+    error === undefined
+      ? `✗ counts differ: ${app.name}'s /metrics by status: ${statusList(byStatus)}; sent ${statusList(generator.byStatus)}`
+      : `✗ cannot read ${app.name}'s /metrics: ${error.message}`,
+    (line) => bold(line.replace('✗', red('✗'))),
+    '',
+  )
+  return false
 }
 
 function styleName(app) {
   return app.style === 'tags' ? 'tag style' : 'path style'
-}
-
-function sameCounts(a, b) {
-  const keys = new Set([...a.keys(), ...b.keys()])
-  for (const key of keys) if ((a.get(key) ?? 0) !== (b.get(key) ?? 0)) return false
-  return true
 }
 
 function statusList(byStatus) {

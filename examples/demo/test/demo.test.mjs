@@ -60,9 +60,13 @@ async function expectEverythingStopped(output) {
     Number(m[1]),
   )
   const management = Number(/management port (\d+)/.exec(output)?.[1])
+  const metrics = Number(
+    /Prometheus totals at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(output)?.[1],
+  )
   expect(appPorts).toHaveLength(2)
   expect(management).toBeGreaterThan(0)
-  for (const port of [...appPorts, management]) expect(await refused(port)).toBe(true)
+  expect(metrics).toBeGreaterThan(0)
+  for (const port of [...appPorts, management, metrics]) expect(await refused(port)).toBe(true)
 }
 
 /** Not a terminal: plain lines, none over 80 columns, no cursor movement. */
@@ -77,11 +81,24 @@ function requestsMatched(output) {
   return match === null ? 0 : Number(match[1])
 }
 
+/** What the Express cluster's /metrics showed, when it equalled what was sent to it. */
+function scrapeMatched(output) {
+  const match =
+    /✓ counts match: \/metrics showed exactly the (\d+) requests sent to express-shop,\s+summed over its 2 workers/.exec(
+      output,
+    )
+  return match === null ? 0 : Number(match[1])
+}
+
 describe('pnpm demo', () => {
   it('runs traffic against both apps, prints the table read back from statsd, checks the counts and exits 0', async () => {
     const { code, output } = await runDemo(['--duration', '3'])
     expect(code, output).toBe(0)
     expect(requestsMatched(output), output).toBeGreaterThan(100)
+    // Express's share of what statsd counted, read from its cluster's /metrics instead.
+    expect(scrapeMatched(output), output).toBeGreaterThan(50)
+    expect(scrapeMatched(output)).toBeLessThan(requestsMatched(output))
+    expect(output).toMatch(/PROMETHEUS_PORT=0/)
     expect(output).toContain('fastify-shop · Fastify · tag style · 1 process')
     expect(output).toContain('express-shop · Express · path style · cluster of 2 workers')
     for (const row of [
@@ -118,6 +135,7 @@ describe('pnpm demo', () => {
     expect(output).toContain('interrupted: stopping the traffic')
     expect(output).toContain('express-shop · Express · tag style · cluster of 2 workers')
     expect(requestsMatched(output), output).toBeGreaterThan(50)
+    expect(scrapeMatched(output), output).toBeGreaterThan(20)
     await expectEverythingStopped(output)
   })
 

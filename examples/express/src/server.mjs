@@ -6,12 +6,28 @@
  * Metrics are configured only through `STATSD_*` variables (STATSD_HOST, STATSD_PORT,
  * STATSD_NAMING, STATSD_PREFIX, …); the server takes HOST (default 127.0.0.1), PORT (default
  * 0: any free port), WORKERS (default 1) and LOG_LEVEL (`silent` hides error logs). Once every
- * worker listens it prints one JSON line: {"event":"listening","url":…,"workers":n}.
+ * worker listens it prints one JSON line: {"event":"listening","url":…,"workers":n}, with
+ * `workerPids` (worker id → pid) in a cluster; a worker the primary starts later to replace one
+ * that died prints {"event":"worker-listening","id":…,"pid":…}.
+ *
+ * PROMETHEUS_PORT (unset: no Prometheus): serves the request totals of the whole app at
+ * http://127.0.0.1:$PROMETHEUS_PORT/metrics, in the naming STATSD_NAMING selects (0 picks a
+ * free port; the listening line gives the URL as `metrics`). In a cluster the primary runs
+ * routemeter's aggregator there before forking and every worker forwards its changes to it
+ * after each flush, so a scrape sees the sum over every worker, including those replaced.
+ *
  * SIGTERM or SIGINT: stop accepting, answer the requests in flight, flush and close the
- * metrics, exit 0 (a cluster's primary forwards the signal and waits for every worker).
+ * metrics, exit 0 (a cluster's primary forwards the signal, waits for every worker, whose last
+ * flush reaches its aggregator, then closes the aggregator).
  */
 import cluster from 'node:cluster'
+import { startPrometheusAggregator } from '@routemeter/core'
 import { connectionCloser } from '@routemeter/example-shared/connection-closer'
+import {
+  metricsPort,
+  metricsUrl,
+  prometheusFromEnv,
+} from '@routemeter/example-shared/prometheus-env'
 import { buildApp } from './app.mjs'
 
 const SHUTDOWN_TIMEOUT_MS = 10_000
@@ -19,6 +35,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000
 const host = process.env.HOST || '127.0.0.1'
 const port = integerFrom('PORT', 0, 0, 65535)
 const workers = integerFrom('WORKERS', 1, 1, 64)
+const prometheus = fromEnv(prometheusFromEnv)
 
 if (cluster.isPrimary && workers > 1) runPrimary()
 else runServer()
@@ -27,7 +44,11 @@ function runServer() {
   let metrics
   let server
   try {
-    const built = buildApp({ logErrors: !['silent', 'fatal'].includes(process.env.LOG_LEVEL) })
+    const built = buildApp({
+      // A cluster worker forwards to the primary's aggregator at this port instead of serving.
+      metrics: prometheus === undefined ? {} : { prometheus },
+      logErrors: !['silent', 'fatal'].includes(process.env.LOG_LEVEL),
+    })
     metrics = built.metrics
     server = built.app.listen(port, host)
   } catch (error) {
@@ -44,10 +65,19 @@ function runServer() {
     const id = String(cluster.worker.id)
     server.prependListener('request', (_req, res) => res.setHeader('x-worker-id', id))
   }
-  server.once('listening', () => {
+  server.once('listening', async () => {
     if (cluster.isWorker) return // the primary reports once every worker listens
     const url = `http://${host}:${server.address().port}`
-    console.log(JSON.stringify({ event: 'listening', url, pid: process.pid, workers: 1 }))
+    const line = { event: 'listening', url, pid: process.pid, workers: 1 }
+    if (prometheus !== undefined) {
+      try {
+        line.metrics = metricsUrl(await metricsPort(metrics.meter, prometheus.port))
+      } catch (error) {
+        console.error(error.message)
+        process.exit(1)
+      }
+    }
+    console.log(JSON.stringify(line))
   })
 
   let stopping = false
@@ -67,29 +97,59 @@ function runServer() {
   if (cluster.isWorker) process.on('disconnect', shutdown)
 }
 
-function runPrimary() {
+async function runPrimary() {
   const live = new Set()
   let listening = 0
   let started = false
   let stopping = false
   let failed = false
 
-  const fork = () => live.add(cluster.fork())
+  // Started before any worker, so that no worker's first flush finds nobody to take it.
+  let aggregator
+  if (prometheus !== undefined) {
+    try {
+      aggregator = await startPrometheusAggregator(prometheus)
+    } catch (error) {
+      console.error(
+        `cannot serve /metrics on ${prometheus.host}:${prometheus.port}: ${error.message}`,
+      )
+      process.exit(1)
+    }
+  }
+  // The bound port, when PROMETHEUS_PORT=0 let the aggregator pick one: workers find the
+  // aggregator's socket by it.
+  const workerEnv = aggregator === undefined ? {} : { PROMETHEUS_PORT: String(aggregator.port) }
+  const fork = () => live.add(cluster.fork(workerEnv))
   for (let i = 0; i < workers; i++) fork()
 
-  cluster.on('listening', (_worker, address) => {
+  cluster.on('listening', (worker, address) => {
     listening++
-    if (started || listening < workers) return
+    if (started) {
+      console.log(
+        JSON.stringify({ event: 'worker-listening', id: worker.id, pid: worker.process.pid }),
+      )
+      return
+    }
+    if (listening < workers) return
     started = true
     const url = `http://${host}:${address.port}`
-    console.log(JSON.stringify({ event: 'listening', url, pid: process.pid, workers }))
+    const workerPids = Object.fromEntries([...live].map((w) => [w.id, w.process.pid]))
+    const line = { event: 'listening', url, pid: process.pid, workers, workerPids }
+    if (aggregator !== undefined) line.metrics = metricsUrl(aggregator.port)
+    console.log(JSON.stringify(line))
   })
+
+  // Once every worker has exited (each flushed into the aggregator on its way out).
+  async function exitWhenAllGone() {
+    await aggregator?.close()
+    process.exit(failed ? 1 : 0)
+  }
 
   cluster.on('exit', (worker, code, signal) => {
     live.delete(worker)
     if (stopping) {
       if (code !== 0) failed = true
-      if (live.size === 0) process.exit(failed ? 1 : 0)
+      if (live.size === 0) exitWhenAllGone()
     } else if (!started) {
       failed = true
       console.error(`worker ${worker.id} exited during start-up (${signal ?? `code ${code}`})`)
@@ -104,7 +164,7 @@ function runPrimary() {
     if (stopping) return
     stopping = true
     exitAfter(SHUTDOWN_TIMEOUT_MS + 1000)
-    if (live.size === 0) process.exit(failed ? 1 : 0)
+    if (live.size === 0) exitWhenAllGone()
     for (const worker of live) worker.process.kill('SIGTERM')
   }
   process.on('SIGTERM', shutdown)
@@ -116,6 +176,16 @@ function exitAfter(ms) {
     console.error(`shutdown took longer than ${ms} ms; exiting`)
     process.exit(1)
   }, ms).unref()
+}
+
+/** A value read from the environment by `read`; an invalid one names its variable and exits. */
+function fromEnv(read) {
+  try {
+    return read()
+  } catch (error) {
+    console.error(error.message)
+    process.exit(1)
+  }
 }
 
 function integerFrom(name, fallback, min, max) {

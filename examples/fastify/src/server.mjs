@@ -4,9 +4,18 @@
  * PORT (default 0: any free port) and LOG_LEVEL (default info). Once listening it prints one
  * JSON line: {"event":"listening","url":…}. SIGTERM or SIGINT: stop accepting, answer the
  * requests in flight, flush and close the metrics, exit 0.
+ *
+ * PROMETHEUS_PORT (unset: no Prometheus): routemeter also serves the request totals at
+ * http://127.0.0.1:$PROMETHEUS_PORT/metrics on a listener of its own, in the naming
+ * STATSD_NAMING selects (0 picks a free port; the listening line gives the URL as `metrics`).
  */
 
 import { connectionCloser } from '@routemeter/example-shared/connection-closer'
+import {
+  metricsPort,
+  metricsUrl,
+  prometheusFromEnv,
+} from '@routemeter/example-shared/prometheus-env'
 import { buildApp } from './app.mjs'
 
 const SHUTDOWN_TIMEOUT_MS = 10_000
@@ -19,9 +28,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 let app
+let metrics
 try {
-  app = await buildApp()
+  const prometheus = prometheusFromEnv()
+  app = await buildApp(prometheus === undefined ? {} : { metrics: { prometheus } })
   await app.listen({ host, port })
+  if (prometheus !== undefined)
+    metrics = metricsUrl(await metricsPort(app.metrics, prometheus.port))
 } catch (error) {
   // A bad STATSD_* value names the variable; a taken port says so.
   console.error(`cannot start: ${error.message}`)
@@ -37,6 +50,7 @@ console.log(
     url: `http://${host}:${bound}`,
     pid: process.pid,
     workers: 1,
+    metrics,
   }),
 )
 

@@ -4,12 +4,16 @@
  * lifecycle and one for Express' cluster mode).
  *
  * `start()` builds the app and returns `{ server, close }`: an `http.Server` not yet listening and
- * an async `close()` that flushes and closes the metrics. Reads HOST (default 127.0.0.1) and PORT
- * (default 0: any free port). Once listening it prints one JSON line:
+ * an async `close()` that flushes and closes the metrics; it is given routemeter options to
+ * add (`{ prometheus }` when PROMETHEUS_PORT is set) and returns the meter as `meter` too. Reads
+ * HOST (default 127.0.0.1), PORT (default 0: any free port) and PROMETHEUS_PORT (unset: no
+ * Prometheus; else the totals at http://127.0.0.1:$PROMETHEUS_PORT/metrics, given in the
+ * listening line as `metrics`). Once listening it prints one JSON line:
  * {"event":"listening","url":…,"pid":…,"workers":1}. SIGTERM or SIGINT: stop accepting, answer
  * the requests in flight, `close()`, exit 0; longer than 10 s, exit 1.
  */
 import { connectionCloser } from './connection-closer.mjs'
+import { metricsPort, metricsUrl, prometheusFromEnv } from './prometheus-env.mjs'
 
 const SHUTDOWN_TIMEOUT_MS = 10_000
 
@@ -23,8 +27,11 @@ export function serve(start) {
 
   let server
   let close
+  let meter
+  let prometheus
   try {
-    ;({ server, close } = start())
+    prometheus = prometheusFromEnv()
+    ;({ server, close, meter } = start(prometheus === undefined ? {} : { prometheus }))
   } catch (error) {
     // A bad STATSD_* value names the variable.
     console.error(`cannot start: ${error.message}`)
@@ -35,9 +42,18 @@ export function serve(start) {
     process.exit(1)
   })
   const beginClosing = connectionCloser(server)
-  server.listen(port, host, () => {
+  server.listen(port, host, async () => {
     const url = `http://${host}:${server.address().port}`
-    console.log(JSON.stringify({ event: 'listening', url, pid: process.pid, workers: 1 }))
+    const line = { event: 'listening', url, pid: process.pid, workers: 1 }
+    if (prometheus !== undefined) {
+      try {
+        line.metrics = metricsUrl(await metricsPort(meter, prometheus.port))
+      } catch (error) {
+        console.error(error.message)
+        process.exit(1)
+      }
+    }
+    console.log(JSON.stringify(line))
   })
 
   let stopping = false

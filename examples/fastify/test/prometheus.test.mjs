@@ -1,0 +1,3 @@
+import { describePrometheusProcess } from '@routemeter/example-shared/prometheus-process-suite'
+
+describePrometheusProcess('Fastify')
