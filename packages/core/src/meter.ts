@@ -627,7 +627,11 @@ export class AggregatingMeter implements Meter {
       const id = this.ctx.namer.gauge(name)
       gauge = this.registry.add(new GaugeSeries(this.ctx.wire.series(id.name, id.tags)))
       // Active requests add up across processes; event-loop and memory gauges are per process.
-      this.ctx.mirrorGauge(gauge, name === ACTIVE_REQUESTS_GAUGE ? 'gauge' : 'process-gauge', id)
+      this.ctx.mirrorOwnGauge(
+        gauge,
+        name === ACTIVE_REQUESTS_GAUGE ? 'gauge' : 'process-gauge',
+        name,
+      )
       this.gauges.set(name, gauge)
     }
     return gauge

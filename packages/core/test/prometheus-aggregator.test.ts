@@ -179,3 +179,51 @@ describe('the Prometheus aggregator', () => {
     await a.forwarder.close(2_000)
   })
 })
+
+describe('the aggregator’s socket', () => {
+  it('takes over a socket path an aggregator that was killed left behind', async () => {
+    const { writeFileSync, existsSync } = await import('node:fs')
+    const path = socket()
+    writeFileSync(path, '')
+    aggregator = await startPrometheusAggregator({
+      port: 0,
+      host: '127.0.0.1',
+      socket: path,
+      registry: new Registry(),
+      logger: quiet,
+    })
+    const a = worker(aggregator.socket, 'a')
+    a.series(requests, { route: '/' }).add(1)
+    a.forwarder.send()
+    await waitUntil(
+      async () =>
+        ((await aggregator?.scrape())?.body ?? '').includes(
+          'http_server_requests_total{route="/"} 1',
+        ),
+      'the change through the taken-over socket',
+    )
+    await a.forwarder.close(2_000)
+    await aggregator.close()
+    aggregator = undefined
+    expect(existsSync(path)).toBe(false)
+  })
+
+  it('refuses to start beside a live aggregator on the same socket, naming the path', async () => {
+    aggregator = await startPrometheusAggregator({
+      port: 0,
+      host: '127.0.0.1',
+      socket: socket(),
+      registry: new Registry(),
+      logger: quiet,
+    })
+    await expect(
+      startPrometheusAggregator({
+        port: 0,
+        host: '127.0.0.1',
+        socket: aggregator.socket,
+        registry: new Registry(),
+        logger: quiet,
+      }),
+    ).rejects.toThrow(`another routemeter aggregator is listening on ${aggregator.socket}`)
+  })
+})

@@ -198,3 +198,28 @@ describe('an exposition with nothing in it yet', () => {
     expect(om?.body).toBe('# EOF\n')
   })
 })
+
+describe('Prometheus names whatever the StatsD naming', () => {
+  it('path style exposes the same names and labels as tag style: route as a label, gauges without the gauges. root', async () => {
+    meter = createMeter({
+      statsd: false,
+      naming: 'path',
+      processMetrics: true,
+      prometheus: { port: null, registry: new Registry() },
+      logger: quiet,
+    })
+    const started = meter.requestStarted()
+    meter.requestEnded(meter.route('/users/:id'), 'GET', 200, started)
+    const { body } = (await meter.prometheus?.scrape()) ?? { body: '' }
+    expect(
+      value(
+        body,
+        'http_server_requests_total{route="/users/:id",method="GET",status_code="200",status_class="2xx"}',
+      ),
+    ).toBe(1)
+    expect(value(body, 'http_server_active_requests')).toBe(0)
+    expect(value(body, 'process_memory_rss_bytes')).toBeGreaterThan(0)
+    expect(body).not.toContain('gauges_')
+    expect(body).not.toContain('counters_')
+  })
+})

@@ -200,6 +200,15 @@ export class MeterContext {
     }
   }
 
+  /**
+   * Mirrors one of the meter's own gauges (active requests, process metrics), named by the
+   * Prometheus naming: path style's `gauges.` root is a StatsD path, not a Prometheus name.
+   */
+  mirrorOwnGauge(series: GaugeSeries, kind: 'gauge' | 'process-gauge', name: string): void {
+    if (this.prometheus === undefined) return
+    this.mirrorGauge(series, kind, this.prometheusNamer.gauge(name))
+  }
+
   /** Sets aren't exported: Prometheus has no such type (statsd_exporter rejects them too). */
   refuseSetMirror(name: string): void {
     if (this.prometheus === undefined) return
