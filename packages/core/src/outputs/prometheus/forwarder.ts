@@ -40,6 +40,11 @@ export class Forwarder {
     this.connect()
   }
 
+  /** True while connected to the aggregator. */
+  get isConnected(): boolean {
+    return this.connected
+  }
+
   /** Sends (or queues) every change since the last call. */
   send(): void {
     const families = this.store.takeNewFamilies().map(wireFamily)
