@@ -231,19 +231,38 @@ describe('the aggregator’s socket', () => {
 describe('an aggregator that restarts', () => {
   it('is one reset to Prometheus: workers reconnect, send every family and gauge again, and count on from there', async () => {
     const path = socket()
-    aggregator = await startPrometheusAggregator({ port: 0, host: '127.0.0.1', socket: path, registry: new Registry(), logger: quiet })
+    aggregator = await startPrometheusAggregator({
+      port: 0,
+      host: '127.0.0.1',
+      socket: path,
+      registry: new Registry(),
+      logger: quiet,
+    })
     const a = worker(path, 'a')
     a.series(requests, { route: '/' }).add(5)
     a.series(active, {}).set(2)
     a.forwarder.send()
-    await waitUntil(async () => sampleValue((await aggregator?.scrape())?.body ?? '', 'http_server_requests_total{route="/"}') === 5, 'the first count')
+    await waitUntil(
+      async () =>
+        sampleValue(
+          (await aggregator?.scrape())?.body ?? '',
+          'http_server_requests_total{route="/"}',
+        ) === 5,
+      'the first count',
+    )
     await aggregator.close()
     // What a worker writes while the aggregator is going down goes down with it; once it has
     // seen the aggregator go, changes wait in its queue.
     await waitUntil(() => !a.forwarder.isConnected, 'the worker saw the aggregator go')
     a.series(requests, { route: '/' }).add(3)
     a.forwarder.send()
-    aggregator = await startPrometheusAggregator({ port: 0, host: '127.0.0.1', socket: path, registry: new Registry(), logger: quiet })
+    aggregator = await startPrometheusAggregator({
+      port: 0,
+      host: '127.0.0.1',
+      socket: path,
+      registry: new Registry(),
+      logger: quiet,
+    })
     let body = ''
     await waitUntil(
       async () => {
@@ -262,7 +281,13 @@ describe('an aggregator that restarts', () => {
   it('a worker holds at most maxQueueBytes of changes while no aggregator answers, dropping the oldest and saying so', async () => {
     const warnings: string[] = []
     const store = new PrometheusStore(true, () => {})
-    const forwarder = new Forwarder(socket(), store, 'w', 1_000, new FaultLog({ warn: (m) => warnings.push(m) }))
+    const forwarder = new Forwarder(
+      socket(),
+      store,
+      'w',
+      1_000,
+      new FaultLog({ warn: (m) => warnings.push(m) }),
+    )
     const family = store.family(requests)
     if (family === undefined) throw new Error('family refused')
     for (let i = 0; i < 100; i++) {

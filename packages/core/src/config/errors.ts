@@ -24,7 +24,13 @@ function describe(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
   if (typeof value === 'function') return 'a function'
-  if (Array.isArray(value)) return 'an array'
+  // A short list of numbers or strings (buckets, paths) is shown as it was given.
+  if (Array.isArray(value)) {
+    const shown = value.every((item) => ['number', 'string'].includes(typeof item))
+      ? JSON.stringify(value)
+      : undefined
+    return shown !== undefined && shown.length <= 80 ? shown : 'an array'
+  }
   if (value === null) return 'null'
   if (typeof value === 'object') return 'an object'
   return String(value)
