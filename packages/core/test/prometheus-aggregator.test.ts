@@ -299,3 +299,47 @@ describe('an aggregator that restarts', () => {
     await forwarder.close(100)
   })
 })
+
+describe('workers that disagree', () => {
+  it('a family declared with another type is refused from that worker, never added to the other kind', async () => {
+    const refused: string[] = []
+    aggregator = await startPrometheusAggregator({
+      port: 0,
+      host: '127.0.0.1',
+      socket: socket(),
+      registry: new Registry(),
+      logger: { warn: (m) => refused.push(m) },
+    })
+    const a = worker(aggregator.socket, 'a')
+    const b = worker(aggregator.socket, 'b')
+    a.series(requests, { route: '/' }).add(2)
+    a.forwarder.send()
+    await waitUntil(
+      async () =>
+        sampleValue(
+          (await aggregator?.scrape())?.body ?? '',
+          'http_server_requests_total{route="/"}',
+        ) === 2,
+      'a’s count',
+    )
+    // b's version has the name as a gauge.
+    b.series({ name: requests.name, type: 'gauge', help: 'x' }, { route: '/' }).set(1000)
+    b.forwarder.send()
+    await waitUntil(
+      () => refused.some((m) => m.includes('is already a counter')),
+      'the conflict logged',
+    )
+    a.series(requests, { route: '/' }).add(1)
+    a.forwarder.send()
+    await waitUntil(
+      async () =>
+        sampleValue(
+          (await aggregator?.scrape())?.body ?? '',
+          'http_server_requests_total{route="/"}',
+        ) === 3,
+      'a’s next count, b’s gauge left out',
+    )
+    await a.forwarder.close(2_000)
+    await b.forwarder.close(2_000)
+  })
+})

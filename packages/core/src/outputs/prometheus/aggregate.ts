@@ -16,6 +16,11 @@ export class Aggregate {
   private readonly gaugesBySource = new Map<string, Set<PrometheusSeries>>()
   /** Per source: the per-source series it owns. */
   private readonly ownedBySource = new Map<string, Set<PrometheusSeries>>()
+  /**
+   * Per source: families it declared with another type or other buckets than the aggregator
+   * holds (workers of two versions): their changes are refused, never added to the other kind.
+   */
+  private readonly conflictingBySource = new Map<string, Set<string>>()
 
   constructor(
     private readonly store: PrometheusStore,
@@ -27,11 +32,20 @@ export class Aggregate {
     for (const wireFamily of message.f ?? []) {
       const def = readWireFamily(wireFamily)
       if (typeof def === 'string') this.refuse(def)
-      else this.store.family(def)
+      else if (this.store.family(def) === undefined) {
+        let names = this.conflictingBySource.get(src)
+        if (names === undefined) {
+          names = new Set()
+          this.conflictingBySource.set(src, names)
+        }
+        names.add(def.name)
+      }
     }
+    const conflicting = this.conflictingBySource.get(src)
     for (const entry of message.s) {
       if (!Array.isArray(entry) || entry.length < 3) continue
       const [name, labels] = entry
+      if (conflicting?.has(name) === true) continue
       const family = this.store.families.get(name)
       if (family === undefined || !isLabels(labels)) {
         this.refuse(`a change for ${JSON.stringify(name)} with no family or bad labels`)
@@ -50,6 +64,7 @@ export class Aggregate {
     this.gaugesBySource.delete(src)
     for (const series of this.ownedBySource.get(src) ?? []) series.family.series.delete(series.key)
     this.ownedBySource.delete(src)
+    this.conflictingBySource.delete(src)
   }
 
   private applySeries(

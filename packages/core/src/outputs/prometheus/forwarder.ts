@@ -83,8 +83,14 @@ export class Forwarder {
   }
 
   private write(line: string): void {
-    if (this.connected && this.socket !== undefined) {
-      this.socket.write(line)
+    const socket = this.socket
+    if (this.connected && socket !== undefined) {
+      // An aggregator that stopped reading must not grow this process's memory either.
+      if (socket.writableLength > this.maxQueueBytes) {
+        this.drop()
+        return
+      }
+      socket.write(line)
       this.sent++
       return
     }
@@ -92,12 +98,16 @@ export class Forwarder {
     this.queuedBytes += line.length
     while (this.queuedBytes > this.maxQueueBytes && this.queue.length > 1) {
       this.queuedBytes -= this.queue.shift()?.length ?? 0
-      this.dropped++
-      this.faults.report(
-        'prometheus-queue',
-        `no aggregator at ${this.socketPath} for a while: dropped the oldest changes (more than maxQueueBytes ${this.maxQueueBytes} waiting)`,
-      )
+      this.drop()
     }
+  }
+
+  private drop(): void {
+    this.dropped++
+    this.faults.report(
+      'prometheus-queue',
+      `the aggregator at ${this.socketPath} is away or not reading: dropped the oldest changes (more than maxQueueBytes ${this.maxQueueBytes} waiting)`,
+    )
   }
 
   private connect(): void {
