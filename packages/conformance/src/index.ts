@@ -21,7 +21,7 @@ export { plainServerLifecycle, plainServerOptions, startPlainServer } from './pl
 export { requestCountsSuite } from './requests'
 export { shutdownSuite } from './shutdown'
 export { stalledPeerSuite } from './stalled-peer'
-export { statsdAbsentSuite } from './statsd-absent'
+export { statsdAbsentSoakSuite, statsdAbsentSuite } from './statsd-absent'
 export { statsdDaemonSuite } from './statsd-daemon'
 export { loadFactor, type SuiteContext, type TestApi } from './suite'
 export { tcpRestartSuite } from './tcp-restart'
