@@ -7,9 +7,10 @@
  *    no corepack);
  * 2. `pnpm install --frozen-lockfile` (a no-op when node_modules is current);
  * 3. the build (turbo: only what changed);
- * 4. the demo, or `turbo run test` over every package.
+ * 4. the demo, `turbo run test` over every package, or `turbo run soak` (the long load, memory
+ *    and soak runs kept out of `npm test`; see the README's "Tests").
  *
- * Set-up output is shown only when a step fails. Usage: node scripts/setup.mjs demo|test [args…]
+ * Set-up output is shown only when a step fails. Usage: node scripts/setup.mjs demo|test|soak [args…]
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
@@ -20,8 +21,8 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const [task, ...rest] = process.argv.slice(2)
 // `pnpm demo -- --duration 5` passes the `--` on; npm drops it.
 const args = rest[0] === '--' ? rest.slice(1) : rest
-if (task !== 'demo' && task !== 'test') {
-  process.stderr.write('usage: node scripts/setup.mjs demo|test [args…]\n')
+if (task !== 'demo' && task !== 'test' && task !== 'soak') {
+  process.stderr.write('usage: node scripts/setup.mjs demo|test|soak [args…]\n')
   process.exit(2)
 }
 
@@ -45,9 +46,19 @@ if (task === 'demo') {
     ...args,
   ])
 } else {
-  // turbo builds what the tests depend on first (test dependsOn build); --continue runs every
-  // package's tests even after one fails, so the summary covers the whole suite.
-  process.exitCode = await run([...turbo, 'test', '--concurrency=1', '--continue', ...args])
+  // turbo builds what the tests depend on first (test and soak depend on build); --continue runs
+  // every package's tests even after one fails, so the summary covers the whole suite. Each
+  // package runs its test files one at a time, mostly on one core (app and load generator share
+  // a process): two packages at once keep two cores busy. The soak runs alone, one package at a
+  // time, so its memory readings and long loads do not compete.
+  const concurrency = task === 'soak' ? 1 : 2
+  process.exitCode = await run([
+    ...turbo,
+    task,
+    `--concurrency=${concurrency}`,
+    '--continue',
+    ...args,
+  ])
 }
 
 /**

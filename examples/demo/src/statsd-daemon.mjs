@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { claimPort, LOOPBACK as HOST } from './ports.mjs'
 
 /**
@@ -52,7 +53,8 @@ export async function startStatsdDaemon({
   const configPath = path.join(dir, 'config.js')
   writeFileSync(configPath, `(${JSON.stringify(config, null, 2)})\n`)
 
-  const child = spawn(process.execPath, [statsdMain, configPath], {
+  const compat = fileURLToPath(new URL('./statsd-node-compat.cjs', import.meta.url))
+  const child = spawn(process.execPath, ['--require', compat, statsdMain, configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

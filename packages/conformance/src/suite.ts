@@ -58,6 +58,12 @@ export function itIf(
 export const LOAD_TIMEOUT_MS = 180_000
 
 /**
+ * Time allowed to one soak scenario (`npm run soak`: 200 000 requests and more, after a warm-up):
+ * it runs after the test suite, when nobody waits for it, on machines that may be busy.
+ */
+export const SOAK_TIMEOUT_MS = 600_000
+
+/**
  * Time allowed to a load scenario that asserts one log line per fault kind: fault logging is
  * rate-limited to one line a minute, so the assertion holds for a run that ends inside that
  * minute (from the app's start); a slower run fails on time instead of on a second log line.

@@ -49,9 +49,15 @@ export class StatsdDaemon {
     }
     const configPath = path.join(this.dir, 'config.js')
     writeFileSync(configPath, `(${JSON.stringify(config, null, 2)})\n`)
-    const child = spawn(process.execPath, [resolveStatsdMain(), configPath], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const compatPath = path.join(this.dir, 'node-compat.cjs')
+    writeFileSync(compatPath, STATSD_NODE_COMPAT)
+    const child = spawn(
+      process.execPath,
+      ['--require', compatPath, resolveStatsdMain(), configPath],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     this.child = child
     child.stdout?.on('data', (chunk: Buffer) => this.keepOutput(chunk))
     child.stderr?.on('data', (chunk: Buffer) => this.keepOutput(chunk))
@@ -178,6 +184,24 @@ export class StatsdDaemon {
 export function startStatsdDaemon(options: StatsdDaemonOptions = {}): Promise<StatsdDaemon> {
   return new StatsdDaemon(options).start()
 }
+
+/**
+ * Preloaded into the daemon: statsd 0.9 logs through `util.log`, which Node 23 removed (it
+ * fails at start-up with `util.log is not a function` on Node 24 and 26). Defined only where
+ * it is missing, with the old output format (`7 Dec 13:58:30 - message`), so the daemon runs
+ * unchanged on every Node line without patching the installed package.
+ */
+export const STATSD_NODE_COMPAT = `'use strict'
+const util = require('node:util')
+if (typeof util.log !== 'function') {
+  util.log = (...args) => {
+    const now = new Date()
+    const [, month, day] = now.toDateString().split(' ')
+    const time = now.toTimeString().slice(0, 8)
+    console.log('%d %s %s - %s', Number(day), month, time, util.format(...args))
+  }
+}
+`
 
 function resolveStatsdMain(): string {
   const bases = [path.join(process.cwd(), 'package.json'), __filename]

@@ -19,9 +19,12 @@ const MAX_WRITE_BYTES = 64 * 1024
  *   cannot take waits in a queue bounded by `maxQueueBytes` (oldest dropped first, lines
  *   counted). The bound is for data that cannot be written — a peer that is away or slow — so
  *   the payloads of the turn being written are exempt while the connection takes everything it
- *   is given (or is being made): a healthy peer gets a flush larger than the bound whole, and
- *   the queue holds at most the bound plus that one flush. Once the socket holds data the
- *   kernel would not take, the bound applies to all of it.
+ *   is given (or is being made): a healthy peer gets a flush larger than the bound whole.
+ *   When the turn ends, whatever the socket did not take is held to the bound (oldest dropped),
+ *   so a peer that stops reading in the middle of a large flush cannot leave more queued;
+ *   only a first connect still under way holds the bound plus that one flush. Not counted: the
+ *   one write handed to the socket and not yet taken by the kernel (at most
+ *   {@link MAX_WRITE_BYTES} plus one payload), and the kernel's own buffers.
  * - Chunks whose write had not completed when the connection died are queued again.
  * - Nothing is thrown or emitted as `error` to the caller: faults go to the FaultLog.
  */
@@ -179,7 +182,9 @@ export class ReconnectingTcpStream extends EventEmitter {
       this.freshBytes = 0
       this.exemptBytes = 0
       this.pump()
-      if (!this.connected && !this.connecting) this.trimToBound()
+      // What the socket did not take now waits for a peer that is away or slow: the exemption
+      // ended with the turn, so the bound applies to all of it (a connect under way excepted).
+      if (!this.connecting) this.trimToBound()
     })
   }
 

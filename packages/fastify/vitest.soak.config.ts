@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config'
+import tests from './vitest.config'
+
+// `pnpm soak` (root): the long load and memory runs, test/*.soak.ts, kept out of `pnpm test`
+// for time; the same settings otherwise.
+export default defineConfig({
+  test: { ...tests.test, include: ['test/**/*.soak.ts'], typecheck: { enabled: false } },
+})
