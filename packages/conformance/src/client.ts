@@ -6,6 +6,17 @@ export async function fetchText(
   method: string,
   path: string,
   body?: string,
+): Promise<{ status: number; body: string }> {
+  const answer = await fetchWithHeaders(port, method, path, body)
+  return { status: answer.status, body: answer.body }
+}
+
+/** {@link fetchText} with request headers of its own, and the response's headers back. */
+export function fetchWithHeaders(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
   extraHeaders: http.OutgoingHttpHeaders = {},
 ): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { type StatsdReceiver, startStatsdReceiver, waitUntil } from '@routemeter/core/testing'
 import { promtoolCheckMetrics } from '@routemeter/test-support'
 import type { StartedApp } from './adapter'
-import { fetchText } from './client'
+import { fetchText, fetchWithHeaders } from './client'
 import { NO_INTERVAL } from './net'
 import { SHOP, type ShopRequest } from './shop-app'
 import type { SuiteContext } from './suite'
@@ -110,12 +110,14 @@ export function prometheusSuite({ test, factory }: SuiteContext): void {
         prometheus: { route: '/metrics' },
       })
       await serve()
-      const first = await fetchText(app.port, 'GET', '/metrics')
+      const first = await fetchWithHeaders(app.port, 'GET', '/metrics')
       expect(first.status).toBe(200)
       expect(first.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
       expect(tagCounts(first.body)).toEqual(SERVED)
+      // Nothing else in flight: the scrape being answered is not a request in flight either.
+      expect(samples(first.body, 'http_server_active_requests').get('')).toBe(0)
       // A second scrape: the first one was not counted as a request of the app's.
-      const second = await fetchText(app.port, 'GET', '/metrics?x=1')
+      const second = await fetchWithHeaders(app.port, 'GET', '/metrics?x=1')
       expect(tagCounts(second.body)).toEqual(SERVED)
       const durations = samples(second.body, 'http_server_duration_seconds_count')
       expect([...durations.values()].reduce((a, b) => a + b, 0)).toBe(REQUESTS.length)
@@ -140,10 +142,10 @@ export function prometheusSuite({ test, factory }: SuiteContext): void {
         prometheus: { route: '/metrics' },
       })
       await serve()
-      const text = await fetchText(app.port, 'GET', '/metrics')
+      const text = await fetchWithHeaders(app.port, 'GET', '/metrics')
       expect(otelCounts(text.body)).toEqual(SERVED)
       expect(promtoolCheckMetrics(text.body)).toEqual({ ok: true, output: '' })
-      const om = await fetchText(app.port, 'GET', '/metrics', undefined, {
+      const om = await fetchWithHeaders(app.port, 'GET', '/metrics', undefined, {
         accept:
           'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
       })
@@ -157,7 +159,7 @@ export function prometheusSuite({ test, factory }: SuiteContext): void {
     it('a hostile Accept header gets the text format; HEAD gets no body; a scrape flood is answered', async () => {
       app = await factory.start(SHOP, { statsd: false, prometheus: { route: '/metrics' } })
       await serve()
-      const hostile = await fetchText(app.port, 'GET', '/metrics', undefined, {
+      const hostile = await fetchWithHeaders(app.port, 'GET', '/metrics', undefined, {
         accept: `${'application/openmetrics-text;q=abc;version=9,'.repeat(150)}==;;,`,
       })
       expect(hostile.status).toBe(200)
@@ -166,7 +168,7 @@ export function prometheusSuite({ test, factory }: SuiteContext): void {
       expect(head.status).toBe(200)
       expect(head.body).toBe('')
       const flood = await Promise.all(
-        Array.from({ length: 50 }, () => fetchText(app?.port ?? 0, 'GET', '/metrics')),
+        Array.from({ length: 50 }, () => fetchWithHeaders(app?.port ?? 0, 'GET', '/metrics')),
       )
       expect(
         flood.every(

@@ -45,10 +45,14 @@ export class RequestLifecycle {
     done: HookHandlerDoneFunction,
   ): void => {
     const measured = request as MeasuredRequest
-    measured[kRoute] = this.routeFor(request)
-    const raw = reply.raw as RawResponse
-    measured[kStartedAt] = this.meter.requestStarted(raw)
-    this.ends.watch(raw, measured)
+    const route = this.routeFor(request)
+    measured[kRoute] = route
+    // Not measured (excluded, `metrics: false`, the Prometheus scrape): not in flight either.
+    if (route !== null) {
+      const raw = reply.raw as RawResponse
+      measured[kStartedAt] = this.meter.requestStarted(raw)
+      this.ends.watch(raw, measured)
+    }
     done()
   }
 
