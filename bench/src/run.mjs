@@ -15,6 +15,7 @@ import { busyMs } from './lib/cpustat.mjs'
 import { machine, versions } from './lib/env-info.mjs'
 import { canPin, pinSelf, startWorker } from './lib/ipc.mjs'
 import { renderReport, renderSoak } from './lib/report.mjs'
+import { scrape, sumSamples } from './lib/scrape.mjs'
 import { shuffle, sleep } from './lib/stats.mjs'
 import { VARIANTS, variantById } from './variants/index.mjs'
 
@@ -395,6 +396,7 @@ async function mainMatrix(ctx, servers) {
     }),
     'main',
   )
+  const scrapes = await scrapeChecks(servers, records)
   await closeAll(ctx, servers)
   const out = {}
   const lifetime = {}
@@ -402,7 +404,33 @@ async function mainMatrix(ctx, servers) {
     out[server.variant.id] = recs
     lifetime[server.variant.id] = ctx.lifetime.get(server)
   }
-  return { main: out, lifetime }
+  return { main: out, lifetime, scrapes }
+}
+
+/**
+ * One HTTP scrape of every Prometheus variant's own `/metrics` after its last burst (never
+ * inside a measured window): the histogram's `_count`, summed over series, against every
+ * request the handler ran in the server's life, so a row whose exposition is short says so.
+ */
+async function scrapeChecks(servers, records) {
+  const out = {}
+  for (const server of servers) {
+    const spec = server.variant.scrape
+    const last = records.get(server)?.at(-1)
+    if (!spec || !last) continue
+    const res = await scrape(server.port, spec.path)
+    out[server.variant.id] = {
+      path: spec.path,
+      sample: `${spec.histogram}_count`,
+      served: last.totalServed,
+      status: res.status,
+      error: res.error,
+      ms: res.ms,
+      bytes: res.body?.length,
+      ...(res.status === 200 ? sumSamples(res.body, `${spec.histogram}_count`) : {}),
+    }
+  }
+  return out
 }
 
 function scaleSpecs(available) {
@@ -664,9 +692,9 @@ async function main() {
     log(`starting ${specs.length} servers`)
     const servers = await startServers(ctx, specs)
     const mainServers = servers.filter((s) => s.routes === 0)
-    const { main, lifetime } = mainServers.length
+    const { main, lifetime, scrapes } = mainServers.length
       ? await mainMatrix(ctx, mainServers)
-      : { main: {}, lifetime: {} }
+      : { main: {}, lifetime: {}, scrapes: {} }
     const scaleServers = servers.filter((s) => s.routes > 0)
     const scale = scaleServers.length ? await scaleRuns(ctx, scaleServers) : undefined
     const startupVariants = [...new Set(scaleVariantSpecs.map((s) => s.variant))]
@@ -696,6 +724,7 @@ async function main() {
       meta,
       main,
       lifetime,
+      scrapes,
       scale,
       startup,
       flush,
@@ -710,7 +739,7 @@ async function main() {
     mkdirSync(join(benchDir, '.results'), { recursive: true })
     writeFileSync(
       join(benchDir, '.results', `${SETTINGS.mode}-raw.json`),
-      `${JSON.stringify({ meta, main, lifetime, scale, startup, flush, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
+      `${JSON.stringify({ meta, main, lifetime, scrapes, scale, startup, flush, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
     )
     log(`wrote ${out} (${elapsed()})`)
   } finally {
