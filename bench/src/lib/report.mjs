@@ -1,6 +1,7 @@
 // Turns the raw burst records into the markdown report: tables, budget lines, and the
 // machine/versions header.
 import { VARIANTS } from '../variants/index.mjs'
+import { CLUSTER_METHOD, clusterBudget, clusterTable } from './cluster-report.mjs'
 import { fmt, fmtInt, max, mdTable, median, min, spread } from './stats.mjs'
 
 const MB = 2 ** 20
@@ -303,7 +304,7 @@ const PASS = 'PASS'
 const MISS = 'MISS'
 
 /** The issue's budget, line by line. */
-function budgetLines({ rows, scale, startup, flush, rss, micro, quick }) {
+function budgetLines({ rows, cluster, scale, startup, flush, rss, micro, quick }) {
   const lines = []
   const row = (id) => rows.find((r) => r.variant.id === id)
   const add = (status, text) => lines.push({ status, text })
@@ -394,6 +395,8 @@ function budgetLines({ rows, scale, startup, flush, rss, micro, quick }) {
         `(${fmt(c.ms, 1)} ms, ${fmtInt(c.bytes)} B) — the exposition counts every request`,
     )
   }
+
+  if (cluster) clusterBudget(cluster, add)
 
   // Datagrams per 1000 requests.
   for (const id of [
@@ -579,7 +582,8 @@ from autocannon on the other core, where the sink also runs; they depend on both
 CPU/req only on the server. Datagrams and bytes are counted by the sink for the measured window.
 The emits column checks that each variant really records: StatsD variants on the sink (counter
 values summed and samples counted, against the requests served), Prometheus variants through
-their registry's histogram count.`
+their registry's histogram count, or, for those serving \`/metrics\` on the app's port, through one
+HTTP scrape after the last round (never inside a measured window).`
 
 function disturbance(main, scale, settings) {
   const all = [...Object.values(main).flat(), ...(scale ?? []).flatMap((s) => s.records)]
@@ -602,6 +606,7 @@ export function renderReport({
   main,
   lifetime,
   scrapes,
+  cluster,
   scale,
   startup,
   flush,
@@ -616,6 +621,7 @@ export function renderReport({
   const quick = meta.settings.mode === 'quick'
   const budget = budgetLines({
     rows,
+    cluster,
     scale: scaleSummary,
     startup: startupSummary,
     flush,
@@ -663,6 +669,16 @@ export function renderReport({
         `variants in random order; ratios to the bare app of the same round.`,
       '',
       startupTable(startupSummary),
+    )
+  }
+  if (cluster?.results.length) {
+    parts.push(
+      '',
+      `## Cluster: ${cluster.workers} workers × ${fmtInt(cluster.routes)} series, scraped`,
+      '',
+      CLUSTER_METHOD(cluster),
+      '',
+      clusterTable(cluster),
     )
   }
   if (flush) {
