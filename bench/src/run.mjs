@@ -6,15 +6,17 @@
 //
 //   node src/run.mjs [--quick] [--filter <text>]... [--rounds <n>] [--soak [--soak-minutes <n>]]
 //                    [--skip-scale] [--skip-startup] [--skip-flush] [--skip-rss] [--skip-micro]
-//                    [--scale-only]
+//                    [--scale-only] [--skip-cluster] [--cluster-only]
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { clusterSection } from './cluster.mjs'
 import { busyMs } from './lib/cpustat.mjs'
 import { machine, versions } from './lib/env-info.mjs'
 import { canPin, pinSelf, startWorker } from './lib/ipc.mjs'
 import { renderReport, renderSoak } from './lib/report.mjs'
+import { scrape, sumSamples } from './lib/scrape.mjs'
 import { shuffle, sleep } from './lib/stats.mjs'
 import { VARIANTS, variantById } from './variants/index.mjs'
 
@@ -38,6 +40,8 @@ const { values: flags } = parseArgs({
     'scale-only': { type: 'boolean', default: false },
     'skip-rss': { type: 'boolean', default: false },
     'skip-micro': { type: 'boolean', default: false },
+    'skip-cluster': { type: 'boolean', default: false },
+    'cluster-only': { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -46,7 +50,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`usage: pnpm bench [--quick] [--filter <text>]... [--rounds <n>]
                   [--skip-scale] [--skip-startup] [--skip-flush] [--skip-rss] [--skip-micro]
-                  [--scale-only] [--out <file>]
+                  [--scale-only] [--skip-cluster] [--cluster-only] [--out <file>]
        pnpm bench --soak [--soak-minutes <n>]
 
 variants: ${VARIANTS.map((v) => v.id).join(', ')}`)
@@ -81,6 +85,16 @@ const SETTINGS = flags.quick
         startupRounds: 3,
       },
       rss: { routes: 1000, warmup: 20_000, requests: 100_000, chunk: 50_000 },
+      cluster: {
+        workers: 4,
+        routes: 5000,
+        idleScrapes: 5,
+        loadScrapes: 20,
+        phaseSeconds: 15,
+        scrapeGapMs: 100,
+        loadSeconds: 3,
+        afterRestart: 10_000,
+      },
     }
   : {
       mode: 'full',
@@ -100,6 +114,16 @@ const SETTINGS = flags.quick
         startupRounds: 5,
       },
       rss: { routes: 1000, warmup: 20_000, requests: 1_000_000, chunk: 100_000 },
+      cluster: {
+        workers: 4,
+        routes: 5000,
+        idleScrapes: 10,
+        loadScrapes: 50,
+        phaseSeconds: 30,
+        scrapeGapMs: 100,
+        loadSeconds: 5,
+        afterRestart: 20_000,
+      },
     }
 if (flags.rounds) SETTINGS.rounds = Math.max(1, Number(flags.rounds))
 
@@ -395,6 +419,7 @@ async function mainMatrix(ctx, servers) {
     }),
     'main',
   )
+  const scrapes = await scrapeChecks(servers, records)
   await closeAll(ctx, servers)
   const out = {}
   const lifetime = {}
@@ -402,7 +427,33 @@ async function mainMatrix(ctx, servers) {
     out[server.variant.id] = recs
     lifetime[server.variant.id] = ctx.lifetime.get(server)
   }
-  return { main: out, lifetime }
+  return { main: out, lifetime, scrapes }
+}
+
+/**
+ * One HTTP scrape of every Prometheus variant's own `/metrics` after its last burst (never
+ * inside a measured window): the histogram's `_count`, summed over series, against every
+ * request the handler ran in the server's life, so a row whose exposition is short says so.
+ */
+async function scrapeChecks(servers, records) {
+  const out = {}
+  for (const server of servers) {
+    const spec = server.variant.scrape
+    const last = records.get(server)?.at(-1)
+    if (!spec || !last) continue
+    const res = await scrape(server.port, spec.path)
+    out[server.variant.id] = {
+      path: spec.path,
+      sample: `${spec.histogram}_count`,
+      served: last.totalServed,
+      status: res.status,
+      error: res.error,
+      ms: res.ms,
+      bytes: res.body?.length,
+      ...(res.status === 200 ? sumSamples(res.body, `${spec.histogram}_count`) : {}),
+    }
+  }
+  return out
 }
 
 function scaleSpecs(available) {
@@ -653,20 +704,21 @@ async function main() {
 
     const skipped = []
     const scaleOnly = flags['scale-only']
-    const variants = scaleOnly ? [] : selectVariants(available, skipped)
+    const clusterOnly = flags['cluster-only']
+    const variants = scaleOnly || clusterOnly ? [] : selectVariants(available, skipped)
     for (const s of skipped) log(`skipping ${s.id}: ${s.reason}`)
     // Every server starts up front, on both cores (this start-up is not measured; see
     // startupRuns), then each is pinned to the server core; idle servers cost nothing measurable.
     const specs = variants.map((variant) => ({ variant, routes: 0 }))
-    const withScale = scaleOnly || (!flags['skip-scale'] && !flags.filter)
+    const withScale = scaleOnly || (!flags['skip-scale'] && !flags.filter && !clusterOnly)
     const scaleVariantSpecs = withScale ? scaleSpecs(available) : []
     specs.push(...scaleVariantSpecs)
     log(`starting ${specs.length} servers`)
     const servers = await startServers(ctx, specs)
     const mainServers = servers.filter((s) => s.routes === 0)
-    const { main, lifetime } = mainServers.length
+    const { main, lifetime, scrapes } = mainServers.length
       ? await mainMatrix(ctx, mainServers)
-      : { main: {}, lifetime: {} }
+      : { main: {}, lifetime: {}, scrapes: {} }
     const scaleServers = servers.filter((s) => s.routes > 0)
     const scale = scaleServers.length ? await scaleRuns(ctx, scaleServers) : undefined
     const startupVariants = [...new Set(scaleVariantSpecs.map((s) => s.variant))]
@@ -680,22 +732,30 @@ async function main() {
           )
         : undefined
     const rmCore = available['@routemeter/core'] === true
+    const withCluster = clusterOnly || (!flags['skip-cluster'] && !flags.filter && !scaleOnly)
+    const cluster =
+      withCluster && rmCore && available['@routemeter/fastify'] === true
+        ? await clusterSection(ctx, SETTINGS.cluster, SERVER_CORE, log)
+        : undefined
     const flush =
-      flags['skip-flush'] || (flags.filter && !scaleOnly) || !rmCore
+      flags['skip-flush'] || (flags.filter && !scaleOnly) || clusterOnly || !rmCore
         ? undefined
         : await flushDelayRun(ctx)
     const rmFastify = rmCore && available['@routemeter/fastify'] === true
     const rss =
-      flags['skip-rss'] || flags.filter || scaleOnly || !rmFastify
+      flags['skip-rss'] || flags.filter || scaleOnly || clusterOnly || !rmFastify
         ? undefined
         : await rssRun(ctx, 'fastify-routemeter-tags', SETTINGS.rss)
-    const micro = flags['skip-micro'] || scaleOnly ? undefined : await microRun(ctx, available)
+    const micro =
+      flags['skip-micro'] || scaleOnly || clusterOnly ? undefined : await microRun(ctx, available)
     meta.durationSeconds = (Date.now() - startedAt) / 1000
 
     const md = renderReport({
       meta,
       main,
       lifetime,
+      scrapes,
+      cluster,
       scale,
       startup,
       flush,
@@ -710,7 +770,7 @@ async function main() {
     mkdirSync(join(benchDir, '.results'), { recursive: true })
     writeFileSync(
       join(benchDir, '.results', `${SETTINGS.mode}-raw.json`),
-      `${JSON.stringify({ meta, main, lifetime, scale, startup, flush, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
+      `${JSON.stringify({ meta, main, lifetime, scrapes, cluster, scale, startup, flush, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
     )
     log(`wrote ${out} (${elapsed()})`)
   } finally {

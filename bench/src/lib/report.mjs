@@ -1,6 +1,7 @@
 // Turns the raw burst records into the markdown report: tables, budget lines, and the
 // machine/versions header.
 import { VARIANTS } from '../variants/index.mjs'
+import { CLUSTER_METHOD, clusterBudget, clusterTable } from './cluster-report.mjs'
 import { fmt, fmtInt, max, mdTable, median, min, spread } from './stats.mjs'
 
 const MB = 2 ** 20
@@ -60,7 +61,18 @@ function lossOf(variant, recs, lifetime) {
   }
 }
 
-function verification(variant, recs, loss) {
+/** The check of a scrape after the last round (scrapeChecks in run.mjs). */
+function scrapeVerification(check) {
+  const what = `GET ${check.path}: ${check.sample}`
+  if (check.status !== 200)
+    return `prom ✗ ${what} failed (${check.error ?? `status ${check.status}`})`
+  return check.total === check.served
+    ? `prom ✓ ${what} = ${fmtInt(check.total)} served`
+    : `prom ✗ ${what} ${fmtInt(check.total)} ≠ ${fmtInt(check.served)} served`
+}
+
+function verification(variant, recs, loss, check) {
+  if (check) return scrapeVerification(check)
   if (variant.emits === 'statsd') {
     if (!loss) return 'statsd'
     const c = loss.gotCounter / loss.served
@@ -81,7 +93,7 @@ function verification(variant, recs, loss) {
   return '—'
 }
 
-export function summarizeMain(main, lifetime = {}) {
+export function summarizeMain(main, lifetime = {}, scrapes = {}) {
   const out = []
   for (const variant of VARIANTS) {
     const recs = main[variant.id]
@@ -104,7 +116,8 @@ export function summarizeMain(main, lifetime = {}) {
       rss: recs.at(-1).rss,
       clientErrors: sum(recs, 'clientErrors') + sum(recs, 'non2xx'),
       loss,
-      verified: verification(variant, recs, loss),
+      scrape: scrapes[variant.id],
+      verified: verification(variant, recs, loss, scrapes[variant.id]),
     })
   }
   return out
@@ -291,7 +304,7 @@ const PASS = 'PASS'
 const MISS = 'MISS'
 
 /** The issue's budget, line by line. */
-function budgetLines({ rows, scale, startup, flush, rss, micro, quick }) {
+function budgetLines({ rows, cluster, scale, startup, flush, rss, micro, quick }) {
   const lines = []
   const row = (id) => rows.find((r) => r.variant.id === id)
   const add = (status, text) => lines.push({ status, text })
@@ -356,6 +369,35 @@ function budgetLines({ rows, scale, startup, flush, rss, micro, quick }) {
     }
   }
 
+  // Prometheus only: routemeter's exposition against the Prometheus peers of its framework,
+  // and every exposition's count equal to the requests served.
+  for (const fw of FRAMEWORKS) {
+    const ours = row(`${fw}-routemeter-prom`)
+    const peers = rows.filter(
+      (r) =>
+        r.variant.framework === fw && r.variant.kind === 'peer' && r.variant.emits === 'prometheus',
+    )
+    if (!ours) continue
+    for (const p of peers) {
+      add(
+        median(p.cpu) > median(ours.cpu) ? PASS : MISS,
+        `${p.variant.label}: ${fmt(median(p.cpu), 1)} µs/req vs ${ours.variant.label} ` +
+          `${fmt(median(ours.cpu), 1)} µs/req — peer must cost more`,
+      )
+    }
+  }
+  for (const r of rows.filter((x) => x.scrape)) {
+    const c = r.scrape
+    add(
+      c.status === 200 && c.total === c.served ? PASS : MISS,
+      `${r.variant.label}: one scrape of ${c.path} after the last round, ${c.sample} summed ` +
+        `${fmtInt(c.total)} over ${fmtInt(c.series)} series, ${fmtInt(c.served)} served ` +
+        `(${fmt(c.ms, 1)} ms, ${fmtInt(c.bytes)} B) — the exposition counts every request`,
+    )
+  }
+
+  if (cluster) clusterBudget(cluster, add)
+
   // Datagrams per 1000 requests.
   for (const id of [
     'fastify-routemeter-tags',
@@ -382,7 +424,7 @@ function budgetLines({ rows, scale, startup, flush, rss, micro, quick }) {
   } else notRun('datagrams /1000 requests with packValues ≤ 10')
 
   // Zero metrics lost on loopback, counted on the sink.
-  const ours = rows.filter((r) => r.variant.kind === 'routemeter')
+  const ours = rows.filter((r) => r.variant.kind === 'routemeter' && r.loss)
   if (ours.length) {
     for (const r of ours) {
       const l = r.loss
@@ -540,7 +582,8 @@ from autocannon on the other core, where the sink also runs; they depend on both
 CPU/req only on the server. Datagrams and bytes are counted by the sink for the measured window.
 The emits column checks that each variant really records: StatsD variants on the sink (counter
 values summed and samples counted, against the requests served), Prometheus variants through
-their registry's histogram count.`
+their registry's histogram count, or, for those serving \`/metrics\` on the app's port, through one
+HTTP scrape after the last round (never inside a measured window).`
 
 function disturbance(main, scale, settings) {
   const all = [...Object.values(main).flat(), ...(scale ?? []).flatMap((s) => s.records)]
@@ -562,6 +605,8 @@ export function renderReport({
   meta,
   main,
   lifetime,
+  scrapes,
+  cluster,
   scale,
   startup,
   flush,
@@ -570,12 +615,13 @@ export function renderReport({
   skipped,
   failures,
 }) {
-  const rows = summarizeMain(main, lifetime)
+  const rows = summarizeMain(main, lifetime, scrapes)
   const scaleSummary = summarizeScale(scale)
   const startupSummary = summarizeStartup(startup)
   const quick = meta.settings.mode === 'quick'
   const budget = budgetLines({
     rows,
+    cluster,
     scale: scaleSummary,
     startup: startupSummary,
     flush,
@@ -623,6 +669,16 @@ export function renderReport({
         `variants in random order; ratios to the bare app of the same round.`,
       '',
       startupTable(startupSummary),
+    )
+  }
+  if (cluster?.results.length) {
+    parts.push(
+      '',
+      `## Cluster: ${cluster.workers} workers × ${fmtInt(cluster.routes)} series, scraped`,
+      '',
+      CLUSTER_METHOD(cluster),
+      '',
+      clusterTable(cluster),
     )
   }
   if (flush) {

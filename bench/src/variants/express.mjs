@@ -51,6 +51,14 @@ export async function buildExpress(kind, ctx) {
         labels: { host: (req) => req.headers.host },
       })
       break
+    case 'routemeter-prom':
+      // Prometheus only: no StatsD, the exposition answered by the middleware on `/metrics`.
+      extra = await withRoutemeter(app, ctx, {
+        naming: 'tags',
+        statsd: false,
+        prometheus: { route: '/metrics' },
+      })
+      break
     case 'routemeter-disabled':
       // Diagnostic: the adapter wired in, the meter switched off, so nothing is recorded or sent.
       extra = await withRoutemeter(app, ctx, { naming: 'tags', enabled: false })

@@ -83,6 +83,15 @@ export async function buildFastify(kind, ctx) {
         labels: { host: (request) => request.headers.host },
       })
       break
+    case 'routemeter-prom':
+      // Prometheus only: no StatsD, the exposition answered by the plugin's own route on the
+      // app's port. Each window's closing flush mirrors the interval into the Prometheus state.
+      extra = await withRoutemeter(app, ctx, {
+        naming: 'tags',
+        statsd: false,
+        prometheus: { route: '/metrics' },
+      })
+      break
     case 'routemeter-packed':
       extra = await withRoutemeter(app, ctx, { naming: 'tags', packValues: true })
       break

@@ -4,6 +4,9 @@
 //          bias and noise) | floor | routemeter | peer | diagnostic (full runs, or --filter)
 // fullOnly: left out of --quick runs unless --filter names it.
 // emits:   statsd (sends to the sink) | prometheus (records in-process, pull) | none
+// scrape:  for Prometheus emitters serving an exposition on the app's port: its path and the
+//          histogram whose `_count` samples, summed, must equal the requests served (checked by
+//          one HTTP scrape after the last round).
 // perRequest: for StatsD emitters, the counter increments and timer samples one request
 //          produces, used to check on the sink that nothing was lost.
 
@@ -86,6 +89,14 @@ export const VARIANTS = [
     perRequest: { counter: 1, samples: 1 },
   },
   {
+    id: 'fastify-routemeter-prom',
+    framework: 'fastify',
+    kind: 'routemeter',
+    label: 'Fastify + routemeter (tags, Prometheus only: statsd false, /metrics route)',
+    emits: 'prometheus',
+    scrape: { path: '/metrics', histogram: 'http_server_duration_seconds' },
+  },
+  {
     id: 'fastify-routemeter-disabled',
     framework: 'fastify',
     kind: 'diagnostic',
@@ -122,6 +133,7 @@ export const VARIANTS = [
     kind: 'peer',
     label: 'Fastify + fastify-metrics (prom)',
     emits: 'prometheus',
+    scrape: { path: '/metrics', histogram: 'http_request_duration_seconds' },
   },
   {
     id: 'fastify-immobiliarelabs',
@@ -179,6 +191,14 @@ export const VARIANTS = [
     perRequest: { counter: 1, samples: 1 },
   },
   {
+    id: 'express-routemeter-prom',
+    framework: 'express',
+    kind: 'routemeter',
+    label: 'Express + routemeter (tags, Prometheus only: statsd false, /metrics route)',
+    emits: 'prometheus',
+    scrape: { path: '/metrics', histogram: 'http_server_duration_seconds' },
+  },
+  {
     id: 'express-routemeter-disabled',
     framework: 'express',
     kind: 'diagnostic',
@@ -190,6 +210,7 @@ export const VARIANTS = [
     kind: 'peer',
     label: 'Express + express-prom-bundle (prom)',
     emits: 'prometheus',
+    scrape: { path: '/metrics', histogram: 'http_request_duration_seconds' },
   },
   {
     id: 'express-connect-datadog',
