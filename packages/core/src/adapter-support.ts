@@ -1,6 +1,6 @@
 import { RoutemeterOptionError } from './errors'
 import { createMeter, type Meter } from './meter'
-import type { MeterOptions } from './options'
+import type { MeterLogger, MeterOptions } from './options'
 
 export { CLIENT_CLOSED_REQUEST } from './status'
 
@@ -26,9 +26,22 @@ export interface AdapterSetup {
   readonly isExcluded: ((url: string) => boolean) | undefined
 }
 
-/** Shared start-up of every adapter: validates adapter options and creates or adopts the meter. */
+/**
+ * A framework's own logger (Fastify's `app.log`, a pino instance). `isLevelEnabled` is how it
+ * tells whether a warning would be printed.
+ */
+export interface FrameworkLogger extends MeterLogger {
+  isLevelEnabled?(level: string): boolean
+}
+
+/**
+ * Shared start-up of every adapter: validates adapter options and creates or adopts the meter.
+ * `frameworkLog`: the framework's logger, which faults go to when the user names no `logger` —
+ * if it prints warnings (see {@link loggerForFaults}).
+ */
 export function setUpAdapter<Request = unknown>(
   options: AdapterOptions<Request> = {},
+  frameworkLog?: FrameworkLogger,
 ): AdapterSetup {
   if (options === null || typeof options !== 'object') {
     throw new RoutemeterOptionError('options', options, 'an object of routemeter options')
@@ -62,7 +75,27 @@ export function setUpAdapter<Request = unknown>(
     }
     return { meter, ownsMeter: false, isExcluded }
   }
+  if (meterOptions.logger === undefined && frameworkLog !== undefined) {
+    const logger = loggerForFaults(frameworkLog)
+    if (logger !== undefined) meterOptions.logger = logger
+  }
   return { meter: createMeter(meterOptions), ownsMeter: true, isExcluded }
+}
+
+/**
+ * The framework's logger when it would print a warning, else `undefined` (core's default,
+ * `console`, then prints it). A fault must reach the user once by default, and a framework's
+ * logger is often off: Fastify's default is a logger whose methods do nothing (no
+ * `isLevelEnabled`), so a StatsD host that does not resolve was never heard of; a pino at
+ * level `error` would swallow the warning the same way.
+ */
+export function loggerForFaults(log: FrameworkLogger): MeterLogger | undefined {
+  if (typeof log.isLevelEnabled !== 'function' || typeof log.warn !== 'function') return undefined
+  try {
+    return log.isLevelEnabled('warn') ? log : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function compileExclude(

@@ -2,6 +2,7 @@ export {
   type AdapterOptions,
   type AdapterSetup,
   CLIENT_CLOSED_REQUEST,
+  type FrameworkLogger,
   setUpAdapter,
 } from './adapter-support'
 export { RoutemeterOptionError } from './errors'

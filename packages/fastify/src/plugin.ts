@@ -12,8 +12,7 @@ import { validateRouteSetting } from './route-config'
 export const SUPPORTED_FASTIFY = '5.x'
 
 const routemeterPlugin: FastifyPluginAsync<RoutemeterOptions> = async (fastify, options) => {
-  const given = adapterOptions(options, fastify.log)
-  const { meter, ownsMeter, isExcluded } = setUpAdapter(given)
+  const { meter, ownsMeter, isExcluded } = setUpAdapter(adapterOptions(options), fastify.log)
   try {
     const bindings = new RouteBindings(meter, meter.options.logger)
     const lifecycle = new RequestLifecycle(meter, bindings, isExcluded)
