@@ -183,6 +183,7 @@ export class AggregatingMeter implements Meter {
           : new RequestLabelReader(options.labels, options.maxLabelValues, this.faults),
         // Each variant needs a series of its own: more than the series cap could never be kept.
         options.maxSeries,
+        (res) => this.activeByAttributes?.schemeAtStart(res),
       ),
     )
     this.countsBodies = options.bodySizes

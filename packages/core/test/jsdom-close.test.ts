@@ -18,7 +18,7 @@ describe('under jsdom without a global setImmediate (Jest)', () => {
     it(`${protocol}: await meter.close() resolves, with the final flush sent`, {
       timeout: 15_000,
     }, async () => {
-      expect(typeof window).toBe('object')
+      expect('window' in globalThis).toBe(true)
       receiver = await startStatsdReceiver({ protocol })
       vi.stubGlobal('setImmediate', undefined)
       const meter = createMeter({ protocol, port: receiver.port, flushIntervalMs: 3_600_000 })

@@ -60,7 +60,7 @@ function refuseSecondRegistration(fastify: FastifyInstance): void {
   }
   if (fastify.hasDecorator('metrics')) {
     throw new Error(
-      "routemeter: another plugin has already decorated this Fastify instance with `metrics`, the name @routemeter/fastify decorates it with (its meter: app.metrics, request.metrics). Register only one of the two metrics plugins, or register the other in a scope of its own (a plugin without fastify-plugin).",
+      'routemeter: another plugin has already decorated this Fastify instance with `metrics`, the name @routemeter/fastify decorates it with (its meter: app.metrics, request.metrics). Register only one of the two metrics plugins, or register the other in a scope of its own (a plugin without fastify-plugin).',
     )
   }
 }
