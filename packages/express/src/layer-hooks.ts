@@ -97,6 +97,17 @@ function hookSubAppOf(req: ExpressRequest): void {
   if (first !== undefined) wrapLayerClass(first, handleMethodOf(first))
 }
 
+/** A route object (`layer.route`, what Express puts in `req.route`) → its layer's info. */
+const routeLayers = new WeakMap<object, LayerInfo>()
+
+/**
+ * The info of the layer holding `route`, a route object Express matched (`req.route`), if that
+ * layer is hooked.
+ */
+export function routeLayerInfoOf(route: unknown): LayerInfo | undefined {
+  return typeof route === 'object' && route !== null ? routeLayers.get(route) : undefined
+}
+
 export function layerInfoOf(layer: LayerLike): LayerInfo | undefined {
   return (layer as Hooked)[kLayerInfo] ?? undefined
 }
@@ -133,7 +144,10 @@ function hookLayer(owner: RouterLike, layer: Hooked): void {
     enumerable: false,
   })
   if (info.kind === 'router') hookRouter(info.inner as RouterLike)
-  else if (info.kind === 'route') markRouteStack(info.inner)
+  else if (info.kind === 'route') {
+    routeLayers.set(info.inner, info)
+    markRouteStack(info.inner)
+  }
 }
 
 function handleMethodOf(layer: LayerLike): HandleMethod {
