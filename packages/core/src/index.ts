@@ -13,6 +13,7 @@ export {
   type MeterStats,
   type RequestRecord,
 } from './meter'
+export { installTimersProperty, reportMisorderedMount, TIMERS_SLOT } from './mount-order'
 export {
   type CustomNaming,
   type MetricId,

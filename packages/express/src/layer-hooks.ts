@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { TIMERS_SLOT } from '@routemeter/core'
 import {
   type ExpressRequest,
   isRouter,
@@ -68,14 +69,17 @@ type HandleMethod = 'handleRequest' | 'handle_request'
 type ClassWrapper = LayerHandle & { [kOriginal]: LayerHandle }
 type Seen = RouterLike & { [kSeen]?: number }
 
+/** The request as the hooks read it: its timers slot, not `req.metrics` (see mount-order.ts). */
+type SlottedRequest = IncomingMessage & { [TIMERS_SLOT]?: unknown }
+
 function enterLayer(
   this: Hooked,
-  req: IncomingMessage & { metrics?: unknown },
+  req: SlottedRequest,
   res: ServerResponse,
   next: NextFunction,
 ): unknown {
   const info = this[kLayerInfo] as LayerInfo
-  const visitor = req.metrics
+  const visitor = req[TIMERS_SLOT]
   if (!(visitor instanceof LayerVisitor)) return info.original.call(this, req, res, next)
   const result = info.original.call(this, req, res, visitor.enterLayer(info, next))
   if (info.subApp) hookSubAppOf(req)
@@ -193,11 +197,11 @@ function wrapLayerClass(layer: LayerLike, method: HandleMethod): void {
 function runUnhookedLayer(
   layer: Hooked,
   original: LayerHandle,
-  req: ExpressRequest & { metrics?: unknown },
+  req: ExpressRequest & SlottedRequest,
   res: ServerResponse,
   next: NextFunction,
 ): unknown {
-  if (layer[kLayerInfo] === undefined && req.metrics instanceof LayerVisitor) {
+  if (layer[kLayerInfo] === undefined && req[TIMERS_SLOT] instanceof LayerVisitor) {
     // The layer belongs to a router not hooked yet: a sub-app's (or routes added to one later).
     const router = routerOf(req.app)
     if (router !== undefined) {
