@@ -5,8 +5,10 @@ import {
   NO_EXECUTION_TIMERS,
   type RawResponse,
   ResponseEnds,
+  reportMisorderedMount,
 } from '@routemeter/core'
 import type { Context, Next } from 'hono'
+import { watchMountOrder } from './mount-order'
 import { RequestTracker } from './request-tracker'
 import { RouteLabels } from './route-labels'
 
@@ -31,6 +33,17 @@ export class Measurer {
     this.ownsMeter = setup.ownsMeter
     this.isExcluded = setup.isExcluded
     this.labels = new RouteLabels(setup.meter)
+    watchMountOrder(this)
+  }
+
+  /** Once per meter: the middleware misses requests `answeredBy` answers. */
+  reportMisordered(answeredBy: string): void {
+    reportMisorderedMount(
+      this.meter,
+      'routemeter Hono middleware',
+      answeredBy,
+      'app.use(metrics) first, before the routes and any middleware that answers',
+    )
   }
 
   /**
