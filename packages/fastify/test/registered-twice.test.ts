@@ -31,7 +31,13 @@ describe('registering the plugin twice fails with a message naming routemeter an
     const app = Fastify()
     await app.register(
       fp(async (instance) => {
-        instance.decorate('metrics', {})
+        // Another metrics plugin's own object under the same name (typed loosely: ours is a Meter).
+        const decorate = instance.decorate as (
+          this: typeof instance,
+          name: string,
+          value: unknown,
+        ) => unknown
+        decorate.call(instance, 'metrics', {})
       }),
     )
     await expect(app.register(routemeter, options)).rejects.toThrow(
