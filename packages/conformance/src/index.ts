@@ -10,6 +10,7 @@ export {
   defaultErrorReply,
   withAppLogger,
 } from './factory-parts'
+export { faultReportingSuite } from './fault-reporting'
 export { HOSTILE, HOSTILE_MOUNT, HOSTILE_REGEXP_ROUTES, HUGE, SEPARATORS } from './hostile'
 export { injectionSuite } from './injection'
 export { labelsSuite } from './labels'

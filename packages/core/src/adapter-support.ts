@@ -1,4 +1,5 @@
 import { RoutemeterOptionError } from './config/errors'
+import type { MeterLogger } from './config/option-types'
 import type { MeterOptions } from './config/options'
 import { createMeter, type Meter } from './meter'
 
@@ -30,9 +31,22 @@ export interface AdapterSetup {
   readonly isScrape: ((url: string) => boolean) | undefined
 }
 
-/** Shared start-up of every adapter: validates adapter options and creates or adopts the meter. */
+/**
+ * A framework's own logger (Fastify's `app.log`, a pino instance). `isLevelEnabled` is how it
+ * tells whether a warning would be printed.
+ */
+export interface FrameworkLogger extends MeterLogger {
+  isLevelEnabled?(level: string): boolean
+}
+
+/**
+ * Shared start-up of every adapter: validates adapter options and creates or adopts the meter.
+ * `frameworkLog`: the framework's logger, which faults go to when the user names no `logger` —
+ * if it prints warnings (see {@link loggerForFaults}).
+ */
 export function setUpAdapter<Request = unknown>(
   options: AdapterOptions<Request> = {},
+  frameworkLog?: FrameworkLogger,
 ): AdapterSetup {
   if (options === null || typeof options !== 'object') {
     throw new RoutemeterOptionError('options', options, 'an object of routemeter options')
@@ -65,6 +79,10 @@ export function setUpAdapter<Request = unknown>(
     }
     return { meter, ownsMeter: false, ...requestFilters(exclude, meter) }
   }
+  if (meterOptions.logger === undefined && frameworkLog !== undefined) {
+    const logger = loggerForFaults(frameworkLog)
+    if (logger !== undefined) meterOptions.logger = logger
+  }
   const created = createMeter(meterOptions)
   return { meter: created, ownsMeter: true, ...requestFilters(exclude, created) }
 }
@@ -84,6 +102,22 @@ function requestFilters(
 function pathOf(url: string): string {
   const query = url.indexOf('?')
   return query === -1 ? url : url.slice(0, query)
+}
+
+/**
+ * The framework's logger when it would print a warning, else `undefined` (core's default,
+ * `console`, then prints it). A fault must reach the user once by default, and a framework's
+ * logger is often off: Fastify's default is a logger whose methods do nothing (no
+ * `isLevelEnabled`), so a StatsD host that does not resolve was never heard of; a pino at
+ * level `error` would swallow the warning the same way.
+ */
+export function loggerForFaults(log: FrameworkLogger): MeterLogger | undefined {
+  if (typeof log.isLevelEnabled !== 'function' || typeof log.warn !== 'function') return undefined
+  try {
+    return log.isLevelEnabled('warn') ? log : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function compileExclude(

@@ -4,7 +4,13 @@
  * rules its route labels go through (its tests predict the wire with them). Not for apps: an app
  * uses `@routemeter/core` or an adapter.
  */
-export { type AdapterOptions, type AdapterSetup, setUpAdapter } from './adapter-support'
+export {
+  type AdapterOptions,
+  type AdapterSetup,
+  type FrameworkLogger,
+  setUpAdapter,
+} from './adapter-support'
 export { NO_EXECUTION_TIMERS, RouteMetrics } from './aggregation/route-metrics'
 export { MAX_NAME_LENGTH, MAX_TAG_VALUE_LENGTH, sanitizeTagValue } from './config/sanitize'
+export { installTimersProperty, reportMisorderedMount, TIMERS_SLOT } from './mount-order'
 export { type RawResponse, ResponseEnds } from './request/response-end'

@@ -236,6 +236,7 @@ export class AggregatingMeter implements Meter {
           : new RequestLabelReader(options.labels, options.maxLabelValues, this.faults),
         // Each variant needs a series of its own: more than the series cap could never be kept.
         options.maxSeries,
+        (res) => this.activeByAttributes?.schemeAtStart(res),
       ),
       this.prometheusOutput,
       // Prometheus names come from tag style (or otel): path style's names hold the labels.

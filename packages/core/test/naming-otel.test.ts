@@ -67,6 +67,29 @@ describe('otel naming, byte for byte', () => {
     ])
   })
 
+  it("url.scheme comes from the connection, not from the request's own scheme (HTTP/2's :scheme); a stream's session decides, also after it is gone", async () => {
+    const capture = createCaptureMeter({ naming: 'otel' })
+    const route = capture.meter.route('/s')
+    // An HTTP/2 request on cleartext h2c says whatever its client wrote in :scheme.
+    const claimed = nodeResponse('GET')
+    Object.assign(claimed.req, { scheme: 'https' })
+    const claimedStarted = capture.meter.requestStarted(claimed)
+    capture.meter.requestEnded(route, 'GET', 200, claimedStarted, claimed)
+    // An HTTP/2 request over TLS: its stream's session is encrypted when it starts, and gone
+    // (a cancelled stream) when it ends.
+    const h2 = nodeResponse('GET', { httpVersion: '2.0' })
+    const session: { encrypted?: boolean } = { encrypted: true }
+    Object.assign(h2.req, { scheme: 'x-evil', stream: { session } })
+    const h2Started = capture.meter.requestStarted(h2)
+    session.encrypted = undefined
+    capture.meter.requestEnded(route, 'GET', 200, h2Started, h2)
+    await capture.meter.flush()
+    expect(capture.find('http.server.request.duration').map((s) => s.tags['url.scheme'])).toEqual([
+      'http',
+      'https',
+    ])
+  })
+
   it('without a Node response (recordRequest, Hono off Node) scheme and version are absent, not guessed', async () => {
     const capture = createCaptureMeter({ naming: 'otel' })
     capture.meter.recordRequest({ route: '/a', method: 'GET', statusCode: 201, durationMs: 4 })

@@ -261,3 +261,55 @@ describe('options: invalid values fail at startup naming the option, the value a
     )
   })
 })
+
+describe('options: a conflict between two settings names both, wherever each was set', () => {
+  function messageOf(run: () => unknown): string {
+    try {
+      run()
+    } catch (error) {
+      expect(error).toBeInstanceOf(RoutemeterOptionError)
+      return (error as Error).message
+    }
+    throw new Error('expected a RoutemeterOptionError')
+  }
+
+  it.each([
+    [{ STATSD_TIMER_TYPE: 'd', STATSD_TAG_FORMAT: 'telegraf' }],
+    [{ STATSD_NAMING: 'otel', STATSD_SAMPLE_RATE: '0.5' }],
+    [{ STATSD_NAMING: 'otel', STATSD_MAX_SAMPLES_PER_FLUSH: '5' }],
+  ])('%o: both variables are named', (env) => {
+    const message = messageOf(() => resolveOptions({}, env))
+    for (const variable of Object.keys(env)) expect(message).toContain(`from ${variable}`)
+  })
+
+  it('an option in conflict with a variable: the variable is named, the option too', () => {
+    const message = messageOf(() => resolveOptions({ sampleRate: 0.5 }, { STATSD_NAMING: 'otel' }))
+    expect(message).toContain('"sampleRate"')
+    expect(message).toContain('naming "otel" (from STATSD_NAMING)')
+  })
+
+  it('two options in conflict: no variable is named', () => {
+    const message = messageOf(() => resolveOptions({ timerType: 'd', tagFormat: 'telegraf' }, {}))
+    expect(message).not.toContain('from ')
+  })
+
+  it('maxQueueBytes against STATSD_MAX_BUFFER_SIZE names the variable', () => {
+    const message = messageOf(() =>
+      resolveOptions({ maxQueueBytes: 4096 }, { STATSD_MAX_BUFFER_SIZE: '8192' }),
+    )
+    expect(message).toContain('maxBufferSize (8192, from STATSD_MAX_BUFFER_SIZE)')
+  })
+
+  it('labels against STATSD_NAMING=path, and against a STATSD_GLOBAL_TAGS key, name the variable', () => {
+    const labels = { team: () => 'a' }
+    expect(messageOf(() => resolveOptions({ labels }, { STATSD_NAMING: 'path' }))).toContain(
+      'naming "path" (from STATSD_NAMING)',
+    )
+    expect(
+      messageOf(() => resolveOptions({ labels }, { STATSD_GLOBAL_TAGS: 'Team:core' })),
+    ).toContain('global tag "Team" (from STATSD_GLOBAL_TAGS)')
+    expect(messageOf(() => resolveOptions({ labels, globalTags: { team: 'x' } }, {}))).toContain(
+      'global tag "team")',
+    )
+  })
+})

@@ -53,6 +53,8 @@ export interface AppLike {
 export interface ExpressRequest extends IncomingMessage {
   app?: AppLike
   originalUrl?: string
+  /** The route object (`layer.route`) Express last matched, set before its param callbacks run. */
+  route?: object
 }
 
 export function isRouter(value: unknown): value is RouterLike {

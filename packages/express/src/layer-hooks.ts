@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { TIMERS_SLOT } from '@routemeter/core/adapter'
 import {
   type ExpressRequest,
   isRouter,
@@ -68,14 +69,17 @@ type HandleMethod = 'handleRequest' | 'handle_request'
 type ClassWrapper = LayerHandle & { [kOriginal]: LayerHandle }
 type Seen = RouterLike & { [kSeen]?: number }
 
+/** The request as the hooks read it: its timers slot, not `req.metrics` (see mount-order.ts). */
+type SlottedRequest = IncomingMessage & { [TIMERS_SLOT]?: unknown }
+
 function enterLayer(
   this: Hooked,
-  req: IncomingMessage & { metrics?: unknown },
+  req: SlottedRequest,
   res: ServerResponse,
   next: NextFunction,
 ): unknown {
   const info = this[kLayerInfo] as LayerInfo
-  const visitor = req.metrics
+  const visitor = req[TIMERS_SLOT]
   if (!(visitor instanceof LayerVisitor)) return info.original.call(this, req, res, next)
   const result = info.original.call(this, req, res, visitor.enterLayer(info, next))
   if (info.subApp) hookSubAppOf(req)
@@ -95,6 +99,17 @@ function hookSubAppOf(req: ExpressRequest): void {
   hookRouter(router)
   const first = router.stack[0]
   if (first !== undefined) wrapLayerClass(first, handleMethodOf(first))
+}
+
+/** A route object (`layer.route`, what Express puts in `req.route`) → its layer's info. */
+const routeLayers = new WeakMap<object, LayerInfo>()
+
+/**
+ * The info of the layer holding `route`, a route object Express matched (`req.route`), if that
+ * layer is hooked.
+ */
+export function routeLayerInfoOf(route: unknown): LayerInfo | undefined {
+  return typeof route === 'object' && route !== null ? routeLayers.get(route) : undefined
 }
 
 export function layerInfoOf(layer: LayerLike): LayerInfo | undefined {
@@ -133,7 +148,10 @@ function hookLayer(owner: RouterLike, layer: Hooked): void {
     enumerable: false,
   })
   if (info.kind === 'router') hookRouter(info.inner as RouterLike)
-  else if (info.kind === 'route') markRouteStack(info.inner)
+  else if (info.kind === 'route') {
+    routeLayers.set(info.inner, info)
+    markRouteStack(info.inner)
+  }
 }
 
 function handleMethodOf(layer: LayerLike): HandleMethod {
@@ -179,11 +197,11 @@ function wrapLayerClass(layer: LayerLike, method: HandleMethod): void {
 function runUnhookedLayer(
   layer: Hooked,
   original: LayerHandle,
-  req: ExpressRequest & { metrics?: unknown },
+  req: ExpressRequest & SlottedRequest,
   res: ServerResponse,
   next: NextFunction,
 ): unknown {
-  if (layer[kLayerInfo] === undefined && req.metrics instanceof LayerVisitor) {
+  if (layer[kLayerInfo] === undefined && req[TIMERS_SLOT] instanceof LayerVisitor) {
     // The layer belongs to a router not hooked yet: a sub-app's (or routes added to one later).
     const router = routerOf(req.app)
     if (router !== undefined) {

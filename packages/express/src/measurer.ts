@@ -1,20 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Meter } from '@routemeter/core'
-import { type AdapterSetup, NO_EXECUTION_TIMERS, ResponseEnds } from '@routemeter/core/adapter'
+import type { ExecutionTimers, Meter } from '@routemeter/core'
+import {
+  type AdapterSetup,
+  NO_EXECUTION_TIMERS,
+  ResponseEnds,
+  reportMisorderedMount,
+  TIMERS_SLOT,
+} from '@routemeter/core/adapter'
 import {
   type AppLike,
   type ExpressRequest,
+  isRouter,
   type NextFunction,
   type RouterLike,
   routerOf,
 } from './express-internals'
 import { hookRouter, layerInfoOf, mountChainTo } from './layer-hooks'
-import type { RequestMetrics } from './request-metrics'
+import { checkLayersBefore, watchMountOrder } from './mount-order'
 import { RequestTracker } from './request-tracker'
 import { RouteNode } from './route-tree'
 import { joinTemplate, renderMountPath } from './template'
 
-type MeasuredRequest = ExpressRequest & { metrics?: RequestMetrics }
+/** `req.metrics` is read and written through core's slot (see mount-order.ts). */
+type MeasuredRequest = ExpressRequest & { [TIMERS_SLOT]?: ExecutionTimers }
 
 interface AppEntry {
   readonly router: RouterLike | undefined
@@ -48,6 +56,17 @@ export class Measurer {
     this.middleware = function routemeterMiddleware(req, res, next) {
       measurer.handle(req as MeasuredRequest, res, next)
     }
+    watchMountOrder(this)
+  }
+
+  /** Once per meter: the middleware misses requests `answeredBy` answers. */
+  reportMisordered(answeredBy: string): void {
+    reportMisorderedMount(
+      this.meter,
+      'routemeter Express middleware',
+      answeredBy,
+      'app.use(metrics) right after creating the app, before any route or router',
+    )
   }
 
   /**
@@ -59,14 +78,14 @@ export class Measurer {
    * place of the closure per request they replace).
    */
   handle(req: MeasuredRequest, res: ServerResponse, next: NextFunction): void {
-    const existing = req.metrics
+    const existing = req[TIMERS_SLOT]
     if (existing !== undefined && this.alreadyMeasured(existing, req)) {
       next()
       return
     }
     const url = this.isExcluded === undefined ? '' : (req.originalUrl ?? req.url ?? '')
     if (this.isExcluded?.(url) === true) {
-      req.metrics = NO_EXECUTION_TIMERS
+      req[TIMERS_SLOT] = NO_EXECUTION_TIMERS
       const prometheus = this.meter.prometheus
       if (prometheus !== undefined && this.isScrape?.(url) === true) prometheus.handle(req, res)
       else next()
@@ -84,7 +103,7 @@ export class Measurer {
       entry.start,
       this.meter.requestStarted(res),
     )
-    req.metrics = tracker
+    req[TIMERS_SLOT] = tracker
     this.ends.watch(res, tracker)
     next()
   }
@@ -132,10 +151,13 @@ export class Measurer {
     }
     hookRouter(router)
     let start = new RouteNode(this.meter, undefined, router, appTemplate(app))
+    let holder = router
     for (const layer of mountChainTo(router, this.middleware) ?? []) {
       const info = layerInfoOf(layer)
       if (info !== undefined) start = start.mounted(info)
+      if (isRouter(layer.handle)) holder = layer.handle
     }
+    checkLayersBefore(holder.stack, this)
     return { router, start }
   }
 }

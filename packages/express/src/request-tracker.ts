@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http'
 import type { ExecutionTimers, Meter, Stopper, Tags } from '@routemeter/core'
 import type { RouteMetrics } from '@routemeter/core/adapter'
 import type { ExpressRequest, NextFunction, RouterLike } from './express-internals'
-import { hookRouter, type LayerInfo, LayerVisitor } from './layer-hooks'
+import { hookRouter, type LayerInfo, LayerVisitor, routeLayerInfoOf } from './layer-hooks'
 import type { RouteNode } from './route-tree'
 
 /**
@@ -17,10 +17,22 @@ import type { RouteNode } from './route-tree'
  * `req.baseUrl` no longer show where the error came from), the 404 after a guard route — until a
  * later route matches. A function mounted at a path (`app.use('/health', fn)`) labels the request
  * the same way while it runs, but gives the label back when it passes the request on unanswered,
- * so a static-files mount that lets a request through does not claim what follows.
+ * so a static-files mount that lets a request through does not claim what follows — also when it
+ * passes on an error (`app.use('/api', checkKey)` calling `next(err)`): the error handler that
+ * answers is no route, so with no route matched the request is `unmatched`.
+ *
+ * A route Express matched whose `app.param()` callback rejected (`next(err)`) never runs, but it
+ * matched: the request keeps it, as Koa's `router.param` does (see {@link end}). The method is
+ * the one the client sent, read when the request starts: method-override middleware rewriting
+ * `req.method` later (`POST /user/1/edit?_method=PUT`) does not change it (OpenTelemetry's
+ * `http.request.method`).
  */
 export class RequestTracker extends LayerVisitor implements ExecutionTimers {
   route: RouteMetrics | undefined = undefined
+  /** The route object (`layer.route`) of the last route entered. */
+  private enteredRoute: object | undefined = undefined
+  /** The method the client sent. */
+  private readonly method: string
 
   constructor(
     /** The middleware instance that measures this request (another instance leaves it alone). */
@@ -32,6 +44,7 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
     private readonly startedAt: number,
   ) {
     super()
+    this.method = req.method ?? ''
   }
 
   enterLayer(info: LayerInfo, next: NextFunction): NextFunction {
@@ -39,6 +52,7 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
     if (info.kind === 'route') {
       this.node = owner
       this.route = owner.route(info)
+      this.enteredRoute = info.inner
       return next
     }
     const node = owner.mounted(info)
@@ -76,9 +90,10 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
 
   /** Records the request with the status core read from the response (sent, 499 or 408). */
   end(status: number): void {
+    this.takeRouteWithRejectedParam()
     this.meter.requestEnded(
       this.route ?? this.meter.unmatched,
-      this.req.method ?? '',
+      this.method,
       status,
       this.startedAt,
       this.res,
@@ -86,9 +101,23 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
     )
   }
 
+  /**
+   * Express sets `req.route` when a route matches, then runs its `app.param()` callbacks, then
+   * enters the route. A matched route that was never entered is one whose param callback passed
+   * an error on: the label is that route. Its router is the one the request was last in (no
+   * layer is entered after an error but error handlers, which are not hooked).
+   */
+  private takeRouteWithRejectedParam(): void {
+    const matched = this.req.route
+    if (matched === undefined || matched === this.enteredRoute) return
+    const info = routeLayerInfoOf(matched)
+    if (info === undefined) return
+    this.route = this.node.owning(info.owner).route(info)
+  }
+
   /** Execution timers for the route as known now, and the method. */
   private scope(): ExecutionTimers {
-    return (this.route ?? this.meter.unmatched).scope(this.req.method ?? '')
+    return (this.route ?? this.meter.unmatched).scope(this.method)
   }
 }
 
@@ -103,8 +132,9 @@ function labelUntilPassedOn(
   next: NextFunction,
 ): NextFunction {
   return (err?: unknown) => {
-    // `next('route')` and `next('router')` skip on; they are not errors.
-    if (!err || err === 'route' || err === 'router') tracker.passedOn(route, previous)
+    // Passed on unanswered, with or without an error (`next('route')`, `next(err)`): what
+    // answers next — a later route, an error handler, the 404 — is not this function.
+    tracker.passedOn(route, previous)
     next(err)
   }
 }

@@ -1,4 +1,3 @@
-import type { MeterLogger } from '@routemeter/core'
 import type { AdapterOptions } from '@routemeter/core/adapter'
 import type { FastifyRequest } from 'fastify'
 
@@ -23,19 +22,15 @@ const REGISTER_ONLY = new Set(['logLevel', 'logSerializers'])
 
 /**
  * The options for core: without Fastify's own register options (core would reject them as
- * unknown) and, unless the user chose a logger or brought a meter, logging through `app.log`.
+ * unknown). Core logs through `app.log` when the user chose no logger and `app.log` prints.
  */
-export function adapterOptions(
-  options: RoutemeterOptions | undefined,
-  appLog: MeterLogger,
-): AdapterOptions {
-  if (options === undefined) return { logger: appLog }
+export function adapterOptions(options: RoutemeterOptions | undefined): AdapterOptions {
+  if (options === undefined) return {}
   // Anything but an object goes to core as is, to be rejected there with a proper message.
   if (typeof options !== 'object' || options === null) return options
   const kept: Record<string, unknown> = {}
   for (const key of Object.keys(options)) {
     if (!REGISTER_ONLY.has(key)) kept[key] = (options as Record<string, unknown>)[key]
   }
-  if (kept.meter === undefined && kept.logger === undefined) kept.logger = appLog
   return kept as AdapterOptions
 }

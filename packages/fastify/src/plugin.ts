@@ -1,6 +1,6 @@
 import type { ExecutionTimers } from '@routemeter/core'
 import { setUpAdapter } from '@routemeter/core/adapter'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import './augmentation'
 import { adapterOptions, type RoutemeterOptions } from './options'
@@ -13,8 +13,8 @@ import { validateRouteSetting } from './route-config'
 export const SUPPORTED_FASTIFY = '5.x'
 
 const routemeterPlugin: FastifyPluginAsync<RoutemeterOptions> = async (fastify, options) => {
-  const given = adapterOptions(options, fastify.log)
-  const { meter, ownsMeter, isExcluded } = setUpAdapter(given)
+  refuseSecondRegistration(fastify)
+  const { meter, ownsMeter, isExcluded } = setUpAdapter(adapterOptions(options), fastify.log)
   try {
     const bindings = new RouteBindings(meter, meter.options.logger)
     const lifecycle = new RequestLifecycle(meter, bindings, isExcluded)
@@ -53,6 +53,24 @@ const routemeterPlugin: FastifyPluginAsync<RoutemeterOptions> = async (fastify, 
   } catch (error) {
     if (ownsMeter) void meter.close()
     throw error
+  }
+}
+
+/**
+ * A second registration would fail in Fastify's `decorate` with `FST_ERR_DEC_ALREADY_PRESENT`
+ * about `'metrics'` (or a symbol of ours, in a child scope), which names neither routemeter nor
+ * the fix; say both, before any meter is created.
+ */
+function refuseSecondRegistration(fastify: FastifyInstance): void {
+  if (fastify.hasRequestDecorator(kRoute)) {
+    throw new Error(
+      'routemeter: @routemeter/fastify is registered twice in this app (here, or in a parent scope whose decorators this one inherits). Register it once, at the root — `await app.register(routemeter, options)` — and it measures every route of every plugin; to record several apps into one meter, give each `{ meter }`.',
+    )
+  }
+  if (fastify.hasDecorator('metrics')) {
+    throw new Error(
+      'routemeter: another plugin has already decorated this Fastify instance with `metrics`, the name @routemeter/fastify decorates it with (its meter: app.metrics, request.metrics). Register only one of the two metrics plugins, or register the other in a scope of its own (a plugin without fastify-plugin).',
+    )
   }
 }
 

@@ -143,4 +143,30 @@ describe('otel naming: scheme and HTTP version of real HTTPS and HTTP/2 connecti
       },
     ])
   })
+
+  it("h2c: the client's :scheme (https, or any word) is not the scheme — 200 values are one http series", async () => {
+    const port = await start('HTTP/2 cleartext (h2c)')
+    session = http2.connect(`http://127.0.0.1:${port}`)
+    session.on('error', () => {})
+    const claims = ['https', ...Array.from({ length: 199 }, (_, i) => `x-evil-${i}`)]
+    for (const claim of claims) {
+      const stream = session.request({ ':path': '/users/1', ':scheme': claim })
+      await new Promise<void>((resolve, reject) => {
+        stream.on('error', reject)
+        stream.resume()
+        stream.on('end', () => resolve())
+      })
+    }
+    const { app, receiver } = subject as MeasuredApp
+    await settle(app, receiver)
+    const schemes = new Set(receiver.find(DURATION).map((sample) => sample.tags['url.scheme']))
+    expect(receiver.find(DURATION)).toHaveLength(200)
+    expect([...schemes]).toEqual(['http'])
+    expect(
+      receiver.gauge('http.server.active_requests', {
+        'http.request.method': 'GET',
+        'url.scheme': 'http',
+      }),
+    ).toBe(0)
+  })
 })

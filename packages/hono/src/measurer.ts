@@ -5,8 +5,10 @@ import {
   NO_EXECUTION_TIMERS,
   type RawResponse,
   ResponseEnds,
+  reportMisorderedMount,
 } from '@routemeter/core/adapter'
 import type { Context, Next } from 'hono'
+import { watchMountOrder } from './mount-order'
 import { RequestTracker } from './request-tracker'
 import { RouteLabels } from './route-labels'
 
@@ -34,6 +36,17 @@ export class Measurer {
     this.isExcluded = setup.isExcluded
     this.isScrape = setup.isScrape
     this.labels = new RouteLabels(setup.meter)
+    watchMountOrder(this)
+  }
+
+  /** Once per meter: the middleware misses requests `answeredBy` answers. */
+  reportMisordered(answeredBy: string): void {
+    reportMisorderedMount(
+      this.meter,
+      'routemeter Hono middleware',
+      answeredBy,
+      'app.use(metrics) first, before the routes and any middleware that answers',
+    )
   }
 
   /**

@@ -29,7 +29,7 @@ export class RequestTracker implements ExecutionTimers {
   /** Records the request with the status sent (or 499 / 408, read by core on Node). */
   end(status: number, res: RawResponse | undefined): void {
     const c = this.c
-    this.meter.requestEnded(this.labels.of(c), c.req.method, status, this.startedAt, res, c)
+    this.meter.requestEnded(this.labels.of(c, status), c.req.method, status, this.startedAt, res, c)
   }
 
   /** Execution timers for the route as known now (`unmatched` before a route ran), and the method. */

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { mount } from 'hono/mount'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Env, key, MeasuredHono } from './support/harness'
 
@@ -74,6 +75,68 @@ describe('Hono: the route label is the template Hono matched', () => {
       [key('PUT', '/admin/ping', 200)]: 1,
       [key('HEAD', '/admin/users/:id', 401)]: 1,
       [key('GET', 'unmatched', 404)]: 1,
+    })
+  })
+
+  it('app.all() with a trailing * is a route: labelled with its template, whatever the status', async () => {
+    measured = new MeasuredHono()
+    measured.app.all('/proxy/*', (c) =>
+      c.text(`proxied ${c.req.method}`, c.req.method === 'DELETE' ? 502 : 200),
+    )
+    expect(await measured.request('/proxy/a/b?x=1')).toEqual({ status: 200, body: 'proxied GET' })
+    expect((await measured.request('/proxy/c', 'POST')).status).toBe(200)
+    expect((await measured.request('/proxy/d', 'DELETE')).status).toBe(502)
+    expect(await measured.counted(3)).toEqual({
+      [key('GET', '/proxy/*', 200)]: 1,
+      [key('POST', '/proxy/*', 200)]: 1,
+      [key('DELETE', '/proxy/*', 502)]: 1,
+    })
+  })
+
+  it('sub-apps attached with app.mount() or the mount() middleware are labelled with their mount template; what they do not serve is unmatched', async () => {
+    measured = new MeasuredHono()
+    const legacy = async (request: Request) => {
+      const path = new URL(request.url).pathname
+      return path === '/missing'
+        ? new Response('nope', { status: 404 })
+        : new Response(`legacy ${path}`)
+    }
+    measured.app.mount('/legacy', legacy)
+    measured.app.use('/other/*', mount(legacy))
+    expect(await measured.request('/legacy/users/7')).toEqual({
+      status: 200,
+      body: 'legacy /users/7',
+    })
+    expect((await measured.request('/legacy/users/8', 'PUT')).status).toBe(200)
+    expect((await measured.request('/other/x')).status).toBe(200)
+    expect((await measured.request('/legacy/missing')).status).toBe(404)
+    expect(await measured.counted(4)).toEqual({
+      [key('GET', '/legacy/*', 200)]: 1,
+      [key('PUT', '/legacy/*', 200)]: 1,
+      [key('GET', '/other/*', 200)]: 1,
+      [key('GET', 'unmatched', 404)]: 1,
+    })
+  })
+
+  it('middleware that rejects with no route behind it (auth 401, an error) is unmatched, as on the other adapters', async () => {
+    measured = new MeasuredHono()
+    measured.app.use('/api/*', async (c, next) => {
+      if (c.req.header('authorization') === undefined) return c.text('no', 401)
+      if (c.req.header('authorization') === 'broken') throw new Error('key store down')
+      await next()
+    })
+    measured.app.onError((_error, c) => c.text('failed', 500))
+    measured.app.notFound((c) => c.text('spa', 200))
+    expect((await measured.request('/api/nothing')).status).toBe(401)
+    expect(
+      (await measured.request('/api/nothing', 'GET', { authorization: 'broken' })).status,
+    ).toBe(500)
+    // A notFound answering 200 (an SPA fallback) after app-wide middleware: still unmatched.
+    expect((await measured.request('/page')).status).toBe(200)
+    expect(await measured.counted(3)).toEqual({
+      [key('GET', 'unmatched', 401)]: 1,
+      [key('GET', 'unmatched', 500)]: 1,
+      [key('GET', 'unmatched', 200)]: 1,
     })
   })
 

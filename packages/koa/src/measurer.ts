@@ -1,12 +1,14 @@
 import type { IncomingMessage } from 'node:http'
-import type { Meter } from '@routemeter/core'
+import type { ExecutionTimers, Meter } from '@routemeter/core'
 import {
   type AdapterSetup,
   NO_EXECUTION_TIMERS,
   type RawResponse,
   ResponseEnds,
+  reportMisorderedMount,
+  TIMERS_SLOT,
 } from '@routemeter/core/adapter'
-import type { RequestMetrics } from './request-metrics'
+import { checkApp, watchMountOrder } from './mount-order'
 import { RequestTracker } from './request-tracker'
 import { RouteLabels, type RouterContext } from './route-labels'
 
@@ -16,7 +18,9 @@ export interface KoaContext extends RouterContext {
   readonly res: RawResponse
   /** The URL as received, before any `koa-mount` rewrote `ctx.url`. */
   readonly originalUrl: string
-  metrics?: RequestMetrics
+  readonly app?: { readonly middleware?: readonly unknown[] }
+  /** `ctx.metrics`, read and written through core's slot (see mount-order.ts). */
+  [TIMERS_SLOT]?: ExecutionTimers
   /** Koa's response fields, written when the middleware answers a Prometheus scrape itself. */
   status: number
   type: string
@@ -39,6 +43,9 @@ export class Measurer {
   private readonly labels: RouteLabels
   /** Ends each request once, from the raw response's own events (shared listeners, no closure). */
   private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
+  /** Apps whose mount order was checked; the last one, to skip the lookup per request. */
+  private readonly appsSeen = new WeakSet<object>()
+  private lastApp: object | undefined = undefined
 
   constructor(setup: AdapterSetup) {
     this.meter = setup.meter
@@ -51,6 +58,17 @@ export class Measurer {
     this.middleware = function routemeterMiddleware(ctx, next) {
       return measurer.handle(ctx, next)
     }
+    watchMountOrder(this)
+  }
+
+  /** Once per meter: the middleware misses requests `answeredBy` answers. */
+  reportMisordered(answeredBy: string): void {
+    reportMisorderedMount(
+      this.meter,
+      'routemeter Koa middleware',
+      answeredBy,
+      'app.use(metrics) first, before the routers and any middleware that answers',
+    )
   }
 
   /**
@@ -62,9 +80,10 @@ export class Measurer {
    */
   handle(ctx: KoaContext, next: KoaNext): Promise<unknown> {
     // Measured already: the middleware is mounted twice, or in a `koa-mount`ed app sharing ctx.
-    if (ctx.metrics !== undefined) return next()
+    if (ctx[TIMERS_SLOT] !== undefined) return next()
+    if (ctx.app !== this.lastApp) this.firstRequestOf(ctx)
     if (this.isExcluded?.(ctx.originalUrl) === true) {
-      ctx.metrics = NO_EXECUTION_TIMERS
+      ctx[TIMERS_SLOT] = NO_EXECUTION_TIMERS
       const prometheus = this.meter.prometheus
       if (prometheus !== undefined && this.isScrape?.(ctx.originalUrl) === true)
         return prometheus.respond(ctx.get('accept')).then((answer) => {
@@ -81,9 +100,17 @@ export class Measurer {
       ctx,
       this.meter.requestStarted(ctx.res),
     )
-    ctx.metrics = tracker
+    ctx[TIMERS_SLOT] = tracker
     this.ends.watch(ctx.res, tracker)
     return next()
+  }
+
+  /** The first request of an app (or the first after another app's): its mount order checked. */
+  private firstRequestOf(ctx: KoaContext): void {
+    this.lastApp = ctx.app
+    if (ctx.app === undefined || this.appsSeen.has(ctx.app)) return
+    this.appsSeen.add(ctx.app)
+    checkApp(ctx, ctx.app, this)
   }
 
   close(): Promise<void> {

@@ -5,9 +5,12 @@ import type { RouteLabels, RouterContext } from './route-labels'
 /**
  * The one object a measured request carries, as `ctx.metrics`: its context, when it started, and
  * the middleware that measures it. Core's `ResponseEnds` (see measurer.ts) records it once, when
- * the response ends, with the route @koa/router matched by then.
+ * the response ends, with the route @koa/router matched by then, and the method the client sent
+ * (read now: method-override middleware rewriting `ctx.method` later does not change it).
  */
 export class RequestTracker implements ExecutionTimers {
+  private readonly method: string
+
   constructor(
     /** The middleware instance that measures this request (another instance leaves it alone). */
     readonly measurer: object,
@@ -15,7 +18,9 @@ export class RequestTracker implements ExecutionTimers {
     private readonly labels: RouteLabels,
     private readonly ctx: RouterContext,
     private readonly startedAt: number,
-  ) {}
+  ) {
+    this.method = ctx.method
+  }
 
   timer(name: string, tags?: Tags): Stopper {
     return this.scope().timer(name, tags)
@@ -28,12 +33,11 @@ export class RequestTracker implements ExecutionTimers {
   /** Records the request with the status core read from the response (sent, 499 or 408). */
   end(status: number, res: RawResponse): void {
     const ctx = this.ctx
-    this.meter.requestEnded(this.labels.of(ctx), ctx.method, status, this.startedAt, res, ctx)
+    this.meter.requestEnded(this.labels.of(ctx), this.method, status, this.startedAt, res, ctx)
   }
 
   /** Execution timers for the route as known now (`unmatched` before the router ran), and the method. */
   private scope(): ExecutionTimers {
-    const ctx = this.ctx
-    return this.labels.of(ctx).scope(ctx.method)
+    return this.labels.of(this.ctx).scope(this.method)
   }
 }

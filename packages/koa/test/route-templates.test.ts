@@ -152,6 +152,30 @@ describe.each(MAJORS)('$major: the route label is the template @koa/router match
     })
   })
 
+  it('method-override (POST /user/1/edit?_method=PUT) is recorded with the method the client sent, as on Express', async () => {
+    measured = new MeasuredKoa(Koa)
+    // What koa-methodoverride does: rewrite ctx.method before the router.
+    measured.app.use(async (ctx, next) => {
+      const override = ctx.query._method
+      if (ctx.method === 'POST' && typeof override === 'string') ctx.method = override.toUpperCase()
+      await next()
+    })
+    const router = new Router()
+    router.put('/user/:id/edit', (ctx) => {
+      ctx.body = `updated ${ctx.params.id}`
+    })
+    measured.app.use(router.routes())
+    expect(await measured.request('/user/1/edit?_method=PUT', 'POST')).toEqual({
+      status: 200,
+      body: 'updated 1',
+    })
+    await measured.request('/user/2/edit', 'PUT')
+    expect(await measured.counted(2)).toEqual({
+      [key('POST', '/user/:id/edit', 200)]: 1,
+      [key('PUT', '/user/:id/edit', 200)]: 1,
+    })
+  })
+
   it('ctx.metrics timers are filed under the route as known when called', async () => {
     measured = new MeasuredKoa(Koa)
     measured.app.use(async (ctx, next) => {

@@ -51,6 +51,13 @@ export class ActiveRequestsByAttributes {
     this.counts[bucket] = (this.counts[bucket] as number) - 1
   }
 
+  /** The scheme `res`'s request was counted under when it started, if it was. */
+  schemeAtStart(res: RawResponse | undefined): string | undefined {
+    const bucket = (res as Tagged | undefined)?.[kBucket]
+    if (bucket === undefined || bucket === this.unknownBucket) return undefined
+    return SCHEMES[bucket % SCHEMES.length]
+  }
+
   /** Sets every gauge a request was ever counted in (to 0 when none is in flight now). */
   sample(): void {
     const { counts, used } = this

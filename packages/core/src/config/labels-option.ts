@@ -22,6 +22,17 @@ const LABEL_NAME = /^[a-z][a-z0-9_]{0,63}$/
 const MAX_LABELS = 10
 
 /**
+ * Where the settings a label may conflict with came from (` (from STATSD_NAMING)`, or `''` for an
+ * option), so that the start-up error names the variable the user has to change.
+ */
+export interface LabelConflictSources {
+  readonly naming: string
+  globalTag(key: string): string
+}
+
+const NO_SOURCES: LabelConflictSources = { naming: '', globalTag: () => '' }
+
+/**
  * Validates the `labels` option at start-up: an object of functions, named as tag keys that
  * cannot collide with the request tags or the global tags, in a naming style with tags.
  */
@@ -29,6 +40,7 @@ export function readLabels(
   value: unknown,
   naming: NamingStyle | CustomNaming,
   globalTags: Tags,
+  sources: LabelConflictSources = NO_SOURCES,
 ): RequestLabels | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -44,13 +56,14 @@ export function readLabels(
     throw new RoutemeterOptionError(
       'labels',
       value,
-      'no labels with naming "path": dotted names have no tags to put them in (use naming "tags" or custom naming)',
+      `no labels with naming "path"${sources.naming}: dotted names have no tags to put them in (use naming "tags" or custom naming)`,
     )
   }
   if (entries.length > MAX_LABELS) {
     throw new RoutemeterOptionError('labels', value, `at most ${MAX_LABELS} labels`)
   }
-  const globalKeys = new Set(Object.keys(globalTags).map(sanitizeTagKey))
+  // Compared as they go on the wire; the key as given, to say where it came from.
+  const globalKeys = new Map(Object.keys(globalTags).map((key) => [sanitizeTagKey(key), key]))
   for (const [name, fn] of entries) {
     if (!LABEL_NAME.test(name)) {
       throw new RoutemeterOptionError(
@@ -73,11 +86,12 @@ export function readLabels(
         'a name other than an OpenTelemetry attribute key with its dots as _',
       )
     }
-    if (globalKeys.has(name)) {
+    const globalKey = globalKeys.get(name)
+    if (globalKey !== undefined) {
       throw new RoutemeterOptionError(
         `labels.${name}`,
         name,
-        'a name other than a globalTags key (the label would replace that tag)',
+        `a name other than a globalTags key (the label would replace the global tag "${globalKey}"${sources.globalTag(globalKey)})`,
       )
     }
     if (typeof fn !== 'function') {

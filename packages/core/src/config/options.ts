@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net'
 import type { StatsD } from 'hot-shots'
 import type { CustomNaming } from './custom-naming'
+import { type DatadogTags, readDatadogTags, readDatadogTransport } from './datadog-env'
 import { RoutemeterOptionError } from './errors'
 import { parseKnownMethods } from './http-method'
 import { readLabels } from './labels-option'
@@ -173,6 +174,14 @@ export interface ResolvedOptions {
 
 type Env = Readonly<Record<string, string | undefined>>
 
+/** The settings that choose a transport; any of them set keeps `DD_DOGSTATSD_URL` out. */
+const TRANSPORT_SETTINGS = [
+  ['host', 'STATSD_HOST'],
+  ['port', 'STATSD_PORT'],
+  ['protocol', 'STATSD_PROTOCOL'],
+  ['path', 'STATSD_PATH'],
+] as const
+
 const KNOWN_OPTIONS = new Set<string>([
   'enabled',
   'statsd',
@@ -206,8 +215,8 @@ const KNOWN_OPTIONS = new Set<string>([
 ])
 
 /**
- * Resolves options once, at startup: explicit option, else `STATSD_*` variable, else default.
- * Any invalid value throws a {@link RoutemeterOptionError}.
+ * Resolves options once, at startup: explicit option, else `STATSD_*` variable, else Datadog's
+ * `DD_*` variable where one applies, else default. Any invalid value throws a {@link RoutemeterOptionError}.
  */
 export function resolveOptions<Request = unknown>(
   options: MeterOptions<Request> = {},
@@ -219,16 +228,18 @@ export function resolveOptions<Request = unknown>(
   const reader = new OptionReader(options as Record<string, unknown>, env)
   reader.rejectUnknown(KNOWN_OPTIONS)
 
+  // Datadog's variables come last: an option, then a `STATSD_*` variable, then `DD_*`.
+  const datadog = readDatadogTransport(env, reader.givesTransport())
   const protocol = reader.oneOf(
     'protocol',
     'STATSD_PROTOCOL',
     ['udp', 'tcp', 'uds'] as const,
-    'udp',
+    datadog.protocol ?? 'udp',
   )
   const client = reader.client()
   const logger = reader.logger()
   warnAboutEnabledFlag(options, env, logger)
-  const host = reader.string('host', 'STATSD_HOST', '127.0.0.1')
+  const host = reader.string('host', 'STATSD_HOST', datadog.host ?? '127.0.0.1')
   const maxBufferSize = reader.integer(
     'maxBufferSize',
     'STATSD_MAX_BUFFER_SIZE',
@@ -239,10 +250,11 @@ export function resolveOptions<Request = unknown>(
   const maxQueueBytes = reader.integer('maxQueueBytes', undefined, 1_048_576, 1024, 1_073_741_824)
   // A queue smaller than one datagram (plus its newline) would drop every full datagram.
   if (maxQueueBytes <= maxBufferSize) {
+    const bufferSource = reader.sourceOf('maxBufferSize', 'STATSD_MAX_BUFFER_SIZE')
     throw new RoutemeterOptionError(
       'maxQueueBytes',
       maxQueueBytes,
-      `more than maxBufferSize (${maxBufferSize}): the send queue must hold one full datagram`,
+      `more than maxBufferSize (${maxBufferSize}${bufferSource === undefined ? '' : `, from ${bufferSource}`}): the send queue must hold one full datagram`,
     )
   }
   const naming = reader.naming()
@@ -252,16 +264,19 @@ export function resolveOptions<Request = unknown>(
     ['dogstatsd', 'telegraf'] as const,
     'dogstatsd',
   )
-  const globalTags = reader.globalTags()
+  const datadogTags = readDatadogTags(env)
+  const globalTags = { ...datadogTags.tags, ...reader.globalTags() }
   const timerType = reader.oneOf('timerType', 'STATSD_TIMER_TYPE', ['ms', 'h', 'd'] as const, 'ms')
   // Telegraf reads `|d` only with its DogStatsD extensions on, which come with DogStatsD tags.
   if (timerType === 'd' && tagFormat === 'telegraf') {
     throw new RoutemeterOptionError(
       'timerType',
       timerType,
-      '"ms" or "h" with tagFormat "telegraf" (Telegraf reads distributions only with datadog_extensions and datadog_distributions on; use tagFormat "dogstatsd" for those)',
+      `"ms" or "h" with tagFormat "telegraf"${reader.from('tagFormat', 'STATSD_TAG_FORMAT')} (Telegraf reads distributions only with datadog_extensions and datadog_distributions on; use tagFormat "dogstatsd" for those)`,
+      reader.sourceOf('timerType', 'STATSD_TIMER_TYPE'),
     )
   }
+  const namingFrom = reader.from('naming', 'STATSD_NAMING')
   const sampleRate = reader.sampleRate()
   // OpenTelemetry has no request counter: the duration's count is the request count, and a
   // sampled duration would make every count an estimate.
@@ -269,7 +284,8 @@ export function resolveOptions<Request = unknown>(
     throw new RoutemeterOptionError(
       'sampleRate',
       sampleRate,
-      '1 with naming "otel" (its request count is the duration count, so no sample may be dropped)',
+      `1 with naming "otel"${namingFrom} (its request count is the duration count, so no sample may be dropped)`,
+      reader.sourceOf('sampleRate', 'STATSD_SAMPLE_RATE'),
     )
   }
   const maxSamplesPerFlush = reader.integer(
@@ -284,15 +300,16 @@ export function resolveOptions<Request = unknown>(
     throw new RoutemeterOptionError(
       'maxSamplesPerFlush',
       maxSamplesPerFlush,
-      '0 with naming "otel" (its request count is the duration count, so every sample is sent)',
+      `0 with naming "otel"${namingFrom} (its request count is the duration count, so every sample is sent)`,
+      reader.sourceOf('maxSamplesPerFlush', 'STATSD_MAX_SAMPLES_PER_FLUSH'),
     )
   }
   return {
     enabled: reader.boolean('enabled', 'STATSD_ENABLED', true),
     host,
-    port: reader.integer('port', 'STATSD_PORT', 8125, 1, 65535),
+    port: reader.integer('port', 'STATSD_PORT', datadog.port ?? 8125, 1, 65535),
     protocol,
-    path: reader.optionalString('path', 'STATSD_PATH'),
+    path: reader.optionalString('path', 'STATSD_PATH') ?? datadog.path,
     prefix: reader.prefix(),
     naming,
     knownMethods: naming === 'otel' ? reader.knownMethods() : undefined,
@@ -316,7 +333,10 @@ export function resolveOptions<Request = unknown>(
     processMetrics: reader.boolean('processMetrics', undefined, false),
     client,
     logger,
-    labels: readLabels(options.labels as unknown, naming, globalTags),
+    labels: readLabels(options.labels as unknown, naming, globalTags, {
+      naming: namingFrom,
+      globalTag: (key) => reader.globalTagSource(key, datadogTags),
+    }),
     maxLabelValues: reader.integer('maxLabelValues', 'STATSD_MAX_LABEL_VALUES', 100, 1, 100_000),
     bodySizes: reader.boolean('bodySizes', 'STATSD_BODY_SIZES', false),
     timerType,
@@ -394,6 +414,36 @@ class OptionReader {
     private readonly options: Record<string, unknown>,
     private readonly env: Env,
   ) {}
+
+  /** Whether any transport option or `STATSD_*` transport variable is set. */
+  givesTransport(): boolean {
+    return TRANSPORT_SETTINGS.some(([name, envName]) => this.raw(name, envName) !== undefined)
+  }
+
+  /** The variable an option's value came from, when it came from the environment. */
+  sourceOf(name: string, envName: string): string | undefined {
+    return this.raw(name, envName)?.source
+  }
+
+  /**
+   * ` (from VARIABLE)` when the option's value came from the environment, else nothing: a
+   * start-up error about a conflict between two settings names both, wherever each was set.
+   */
+  from(name: string, envName: string): string {
+    const source = this.sourceOf(name, envName)
+    return source === undefined ? '' : ` (from ${source})`
+  }
+
+  /** ` (from VARIABLE)` for a global tag that came from the environment, else nothing. */
+  globalTagSource(key: string, datadog: DatadogTags): string {
+    if (this.options.globalTags !== undefined) {
+      if (Object.hasOwn(this.options.globalTags as object, key)) return ''
+    } else if (this.sourceOf('globalTags', 'STATSD_GLOBAL_TAGS') !== undefined) {
+      if (Object.hasOwn(this.globalTags(), key)) return ' (from STATSD_GLOBAL_TAGS)'
+    }
+    const source = datadog.sources[key]
+    return source === undefined ? '' : ` (from ${source})`
+  }
 
   rejectUnknown(known: ReadonlySet<string>): void {
     for (const key of Object.keys(this.options)) {

@@ -18,8 +18,9 @@ export function variantStride(methodStride: number): number {
 export interface RawRequestLike {
   readonly method?: string
   readonly httpVersion?: string
-  readonly scheme?: string
   readonly socket?: (Partial<Pick<TLSSocket, 'encrypted'>> & object) | null
+  /** HTTP/2 only: the request's stream, whose session knows whether the connection is TLS. */
+  readonly stream?: { readonly session?: { readonly encrypted?: boolean } | null } | null
 }
 
 /** One level of the interning tree: a connection part or one label's value. */
@@ -50,6 +51,12 @@ export class SeriesVariants {
     private readonly labels: LabelReader | undefined,
     /** Distinct variants kept (the series cap is the natural bound: each needs a series). */
     private readonly maxVariants = Number.POSITIVE_INFINITY,
+    /**
+     * The scheme read when the request started, if it was: an HTTP/2 stream that was cancelled
+     * has lost its session (and with it whether the connection was TLS) by the time it ends.
+     */
+    private readonly schemeAtStart: (res: RawResponse | undefined) => string | undefined = () =>
+      undefined,
   ) {
     this.values = labels === undefined ? [] : labels.names.map(() => '')
   }
@@ -70,7 +77,7 @@ export class SeriesVariants {
 
   of(res: RawResponse | undefined, request: unknown): SeriesVariant {
     const raw = rawRequestOf(res)
-    const scheme = this.connection ? schemeOf(raw) : undefined
+    const scheme = this.connection ? (this.schemeAtStart(res) ?? schemeOf(raw)) : undefined
     const protocolVersion = this.connection ? protocolVersionOf(raw) : undefined
     let node = this.root.children.get(scheme)?.children.get(protocolVersion)
     const labels = this.labels
@@ -159,10 +166,20 @@ export function rawRequestOf(res: RawResponse | undefined): RawRequestLike | und
   return (res as ServerResponse | undefined)?.req as RawRequestLike | undefined
 }
 
-/** `https` for a TLS connection (or an HTTP/2 request that says so), else `http`. */
-export function schemeOf(raw: RawRequestLike | undefined): string | undefined {
+/**
+ * `https` when the connection Node accepted is TLS, else `http`: read from the connection, never
+ * from the request. HTTP/2's `:scheme` pseudo-header (`req.scheme`) is whatever the client
+ * wrote — `https` over cleartext h2c, or any word, each of which would be a new series.
+ * `undefined` when not known: no request, or an HTTP/2 stream whose session is gone.
+ */
+export function schemeOf(raw: RawRequestLike | undefined): 'http' | 'https' | undefined {
   if (raw === undefined) return undefined
-  if (typeof raw.scheme === 'string') return raw.scheme
+  const stream = raw.stream
+  if (stream !== undefined && stream !== null) {
+    const encrypted = stream.session?.encrypted
+    if (encrypted === undefined) return undefined
+    return encrypted ? 'https' : 'http'
+  }
   return raw.socket?.encrypted === true ? 'https' : 'http'
 }
 

@@ -1,7 +1,7 @@
 import type dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import type { Writable } from 'node:stream'
-import { setTimeout } from 'node:timers'
+import { setImmediate, setTimeout } from 'node:timers'
 import { type ClientOptions, StatsD } from 'hot-shots'
 import { RoutemeterOptionError } from '../config/errors'
 import { errorText, type FaultKind, type FaultLog } from '../config/fault-log'
@@ -232,14 +232,37 @@ export class HotShotsTransport implements PayloadTransport {
     this.held = []
     this.heldBytes = 0
     if (!this.ownsClient) return
-    await new Promise<void>((resolve) => {
-      try {
-        this.currentClient.close(() => resolve())
-      } catch {
-        resolve()
-      }
-    })
+    const restoreGlobal = lendSetImmediate()
+    try {
+      await new Promise<void>((resolve) => {
+        try {
+          this.currentClient.close(() => resolve())
+        } catch {
+          resolve()
+        }
+      })
+    } finally {
+      restoreGlobal()
+    }
     this.tcp?.destroy()
+  }
+}
+
+/**
+ * hot-shots' `close()` ends by calling the global `setImmediate`, which Jest's jsdom environment
+ * does not have: its callback never ran, so `await meter.close()` never resolved. Lend it Node's
+ * own while the client closes, and take it back after; a global that exists is left alone.
+ */
+function lendSetImmediate(): () => void {
+  const scope = globalThis as { setImmediate?: unknown }
+  if (typeof scope.setImmediate === 'function') return () => {}
+  const had = Object.hasOwn(scope, 'setImmediate')
+  const previous = scope.setImmediate
+  scope.setImmediate = setImmediate
+  return () => {
+    if (scope.setImmediate !== setImmediate) return
+    if (had) scope.setImmediate = previous
+    else delete scope.setImmediate
   }
 }
 
