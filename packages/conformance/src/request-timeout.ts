@@ -80,6 +80,32 @@ export function requestTimeoutSuite({ test, factory }: SuiteContext): void {
       })
     })
 
+    it("a stalled JSON upload the app's body parser waits for: the 408 the client got, counted once", async () => {
+      subject = await measured(factory, { routes }, 'tags', {}, shortTimeouts)
+      const connection = await openRawConnection(subject.app.port)
+      connection.write(
+        rawRequest('POST', '/uploads/1', {
+          body: '{"part":',
+          contentLength: 1000,
+          headers: { 'content-type': 'application/json' },
+        }),
+      )
+      await connection.closed
+      await subject.settle()
+      expect(connection.statuses()).toEqual([REQUEST_TIMEOUT])
+      // Under the route where the framework routes before parsing (Fastify, Hono), `unmatched`
+      // where the parser is app-wide middleware ahead of the router (the Express and Koa apps
+      // here). Either way not 499: the parser's error handler answering into the dead socket
+      // after Node's 408 makes the head look sent, and the end must be read before that.
+      const series = Object.entries(subject.read.series())
+      expect(series).toHaveLength(1)
+      expect([
+        subject.read.key('/uploads/:id', 'POST', REQUEST_TIMEOUT),
+        subject.read.key(null, 'POST', REQUEST_TIMEOUT),
+      ]).toContain(series[0]?.[0])
+      expect(series[0]?.[1]).toBe(1)
+    })
+
     it('a 200 already on its way, then cut by the timeout: 499, never 408', async () => {
       subject = await measured(factory, { routes }, 'tags', {}, shortTimeouts)
       const { meter } = subject
