@@ -11,7 +11,7 @@ import {
   startStatsdReceiver,
   waitUntil,
 } from '@routemeter/core/testing'
-import type { AdapterFactory, AppSpec, StartedApp } from './adapter'
+import type { AdapterFactory, AppSpec, StartedApp, StartOptions } from './adapter'
 import { NO_INTERVAL } from './net'
 
 export const NAMINGS = ['tags', 'path'] as const
@@ -148,17 +148,16 @@ export async function measured(
   spec: AppSpec,
   naming: Naming,
   options: AdapterOptions = {},
+  how: StartOptions = {},
 ): Promise<Measured> {
   const receiver = await startStatsdReceiver({ protocol: 'udp' })
   let app: StartedApp
   try {
-    app = await factory.start(spec, {
-      port: receiver.port,
-      naming,
-      prefix: null,
-      flushIntervalMs: NO_INTERVAL,
-      ...options,
-    })
+    app = await factory.start(
+      spec,
+      { port: receiver.port, naming, prefix: null, flushIntervalMs: NO_INTERVAL, ...options },
+      how,
+    )
   } catch (error) {
     await receiver.close()
     throw error

@@ -217,6 +217,29 @@ describe('bodySizes: HTTP/2 (compatibility API)', () => {
   })
 })
 
+describe('bodySizes: HTTP/2 HEAD', () => {
+  it('a HEAD reply counts 0 bytes, though the handler wrote a body (Node sends none)', async () => {
+    subject = await serve('http2', () => ['x'.repeat(100), 'not sent for HEAD'])
+    const session = http2.connect(`http://127.0.0.1:${subject.port}`)
+    try {
+      const received = await new Promise<number>((resolve, reject) => {
+        const stream = session.request({ ':path': '/upload', ':method': 'HEAD' })
+        let bytes = 0
+        stream.on('data', (chunk: Buffer) => {
+          bytes += chunk.length
+        })
+        stream.on('end', () => resolve(bytes))
+        stream.on('error', reject)
+        stream.end()
+      })
+      expect(received).toBe(0)
+      expect(await sizes(subject)).toEqual({ request: [0], response: [0] })
+    } finally {
+      session.destroy()
+    }
+  })
+})
+
 describe('bodySizes: names in each style, sent as the timer type', () => {
   it('path style: request_bytes.<route>.<METHOD>.<status> and response_bytes…, as timers', async () => {
     subject = await serve('http1', () => ['four'], { naming: 'path' })

@@ -65,6 +65,38 @@ describe('close() waits for requests in flight', () => {
     expect(capture.counter('http.server.requests')).toBe(0)
   })
 
+  // Below and above the 2 000 ms default. No clock is read: Node fires timers in the order
+  // they fall due, and these are all set in the same turn as close()'s own bound.
+  for (const closeWaitMs of [300, 2_100]) {
+    it(`closeWaitMs ${closeWaitMs}: a request ending 50 ms before it is in the final flush, one ending 50 ms after it is not`, async () => {
+      const capture = createCaptureMeter({ flushIntervalMs: 3_600_000, closeWaitMs })
+      const meter = capture.meter
+      const before = meter.requestStarted()
+      const after = meter.requestStarted()
+      const endsLate = new Promise<void>((resolve) => {
+        setTimeout(
+          () => meter.requestEnded(meter.route('/before'), 'GET', 499, before),
+          closeWaitMs - 50,
+        )
+        setTimeout(() => {
+          meter.requestEnded(meter.route('/after'), 'GET', 499, after)
+          resolve()
+        }, closeWaitMs + 50)
+      })
+      let closedFirst = false
+      const closing = meter.close().then(() => {
+        closedFirst = true
+      })
+      await endsLate
+      // close() gave up at its bound, before the late request ended.
+      expect(closedFirst).toBe(true)
+      await closing
+      await meter.flush()
+      expect(capture.counter('http.server.requests', { route: '/before' })).toBe(1)
+      expect(capture.counter('http.server.requests', { route: '/after' })).toBe(0)
+    })
+  }
+
   it.each([-1, 1.5, 600_001, '2000', null, Number.NaN])(
     'closeWaitMs %s fails at startup, naming the option and what is allowed',
     (value) => {

@@ -141,6 +141,20 @@ describe('otel naming, byte for byte', () => {
   })
 })
 
+describe('otel naming: execution timers past maxSeries', () => {
+  it('a route past the cap times into the overflow bucket: otel.metric.overflow=true, no http.route', async () => {
+    const capture = createCaptureMeter({ naming: 'otel', maxSeries: 3, logger: { warn() {} } })
+    for (const template of ['/a', '/b', '/c']) capture.meter.route(template)
+    capture.meter.route('/a').scope('GET').timer('db.query')()
+    capture.meter.route('/d').scope('GET').timer('db.query')()
+    await capture.meter.flush()
+    expect(capture.find('db.query').map((s) => s.tags)).toEqual([
+      { 'http.request.method': 'GET', 'http.route': '/a' },
+      { 'http.request.method': 'GET', 'otel.metric.overflow': 'true' },
+    ])
+  })
+})
+
 describe('otel naming: the request count is the duration count', () => {
   it('no http.server.requests counter; one duration sample per request, even for a bad duration', async () => {
     const capture = createCaptureMeter({ naming: 'otel', logger: { warn() {} } })
@@ -213,6 +227,32 @@ describe('otel naming: methods', () => {
     expect(series.size).toBe(82)
     expect(series).toContain('M39 999')
     expect(series).toContain('_OTHER 200')
+  })
+
+  it('exactly 16, 32, 64 or 128 known methods (and one either side): no two method × status pairs share a series', async () => {
+    for (const length of [15, 16, 17, 32, 64, 128, 255]) {
+      const methods = Array.from({ length }, (_, i) => `M${i}`)
+      process.env[KNOWN] = methods.join(',')
+      const capture = createCaptureMeter({ naming: 'otel' })
+      const route = capture.meter.route('/')
+      // `_OTHER` takes the index after the last method: at 200 it must not meet the first
+      // method at 201, the next status up.
+      for (const status of [200, 201])
+        for (const method of ['OTHER', ...methods]) route.record(method, status, 1)
+      await capture.meter.flush()
+      const perSeries = new Map<string, number>()
+      for (const sample of capture.find('http.server.request.duration')) {
+        const key = `${sample.tags['http.request.method']} ${sample.tags['http.response.status_code']}`
+        perSeries.set(key, (perSeries.get(key) ?? 0) + sample.values.length)
+      }
+      expect(perSeries.size, `${length} methods`).toBe(2 * (length + 1))
+      expect(
+        [...perSeries.values()].every((count) => count === 1),
+        `${length} methods`,
+      ).toBe(true)
+      expect(perSeries.get('M0 201')).toBe(1)
+      expect(perSeries.get('_OTHER 200')).toBe(1)
+    }
   })
 
   it('a bad list fails at startup naming the variable, the value and what is allowed', () => {

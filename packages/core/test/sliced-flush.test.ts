@@ -1,5 +1,6 @@
+import { performance } from 'node:perf_hooks'
 import { setImmediate } from 'node:timers/promises'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMeter, type Meter } from '../src/index'
 import {
   type CaptureMeter,
@@ -99,6 +100,42 @@ describe('the interval flush of 20 000 live series', () => {
       for (let i = 0; i < 50; i++) await setImmediate()
       if (how === 'close') expect(capture.payloads.length).toBe(payloads)
       expectEverySeries(capture, 2000, 3)
+    })
+  }
+})
+
+describe('every slice boundary of the interval flush', () => {
+  let capture: CaptureMeter | undefined
+  afterEach(async () => {
+    vi.restoreAllMocks()
+    await capture?.meter.close()
+  })
+
+  // The clock decides where a slice ends. Stepped by hand, it puts a boundary after every
+  // series (5 ms a read, the slice being 2 ms), after every second (1 ms) or third (0.7 ms):
+  // whatever series a slice ends on, the next one starts right after it.
+  for (const [step, perSlice] of [
+    [5, 1],
+    [1, 2],
+    [0.7, 3],
+  ] as const) {
+    it(`slices of ${perSlice} series: each of 300 series goes out once, with all its samples`, async () => {
+      capture = createCaptureMeter({ flushIntervalMs: 20 })
+      record(capture.meter, 30, 2)
+      let now = performance.now()
+      vi.spyOn(performance, 'now').mockImplementation(() => {
+        now += step
+        return now
+      })
+      let turns = 0
+      while (capture.meter.stats().lines < 900 && turns < 10_000) {
+        await setImmediate()
+        turns++
+      }
+      expect(capture.meter.stats().lines).toBe(900)
+      expectEverySeries(capture, 30, 2)
+      // The flush really was cut that fine: about one event-loop turn per slice.
+      expect(turns).toBeGreaterThanOrEqual(Math.floor(300 / perSlice))
     })
   }
 })

@@ -98,6 +98,30 @@ describe.each(NAMINGS)('Express 5 path syntax, %s naming', (naming) => {
   })
 })
 
+describe('Express 5 path syntax on the wire', () => {
+  let measured: MeasuredApp
+  afterEach(() => measured.close())
+
+  // What a dashboard query must say: `*`, `{` and `}` are not tag characters, nor path ones.
+  it.each([
+    ['tags', ['route:/files/_file,', 'route:/users_/:id_,']],
+    ['path', ['counters.files._file.GET.200:1|c', 'counters.users_._id_.GET.200:1|c']],
+  ] as const)('%s naming: /files/*file and /users{/:id} as sent', async (naming, expected) => {
+    measured = await measuredApp(express5, naming)
+    measured.app.get('/files/*file', (_req, res) => {
+      res.send('file')
+    })
+    measured.app.get('/users{/:id}', (_req, res) => {
+      res.send('user')
+    })
+    await request(measured.app).get('/files/a/b.txt').expect(200)
+    await request(measured.app).get('/users/7').expect(200)
+    await measured.flushed(2)
+    const wire = measured.receiver.lines().join('\n')
+    for (const text of expected) expect(wire).toContain(text)
+  })
+})
+
 describe.each(NAMINGS)('Express 4 path syntax, %s naming', (naming) => {
   let measured: MeasuredApp
   afterEach(() => measured.close())

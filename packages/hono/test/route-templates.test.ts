@@ -140,6 +140,24 @@ describe('Hono: the route label is the template Hono matched', () => {
     })
   })
 
+  it('two routes matching one path: the one that answered labels the request, not the last one matched', async () => {
+    measured = new MeasuredHono()
+    measured.app.get('/files/:name', async (c, next) => {
+      if (c.req.param('name') === 'latest') return next()
+      return c.text('file')
+    })
+    measured.app.get('/files/latest', (c) => c.text('latest'))
+    // Matched after the parameter route, never reached for these requests.
+    measured.app.get('/files/*', (c) => c.text('anything'))
+
+    expect(await measured.request('/files/a.txt')).toEqual({ status: 200, body: 'file' })
+    expect(await measured.request('/files/latest')).toEqual({ status: 200, body: 'latest' })
+    expect(await measured.counted(2)).toEqual({
+      [key('GET', '/files/:name', 200)]: 1,
+      [key('GET', '/files/latest', 200)]: 1,
+    })
+  })
+
   it('c.var.metrics timers are filed under the request’s route, in middleware too: Hono routes before any runs', async () => {
     measured = new MeasuredHono()
     measured.app.use(async (c, next) => {

@@ -106,6 +106,39 @@ describe.each(MAJORS)('$major: the route label is the template @koa/router match
     })
   })
 
+  it("router.use() middleware answering (auth 401) keeps the route of the request's own method, not another method's on the same path", async () => {
+    measured = new MeasuredKoa(Koa)
+    const router = new Router()
+    router.use(async (ctx, next) => {
+      if (ctx.get('authorization') === '') {
+        ctx.status = 401
+        return
+      }
+      await next()
+    })
+    // Both match /docs/1; registered PUT first, so "the last route layer" without the method
+    // would be the GET one.
+    router.put('/docs/:name', (ctx) => {
+      ctx.status = 204
+    })
+    router.get('/docs/:id', (ctx) => {
+      ctx.body = 'doc'
+    })
+    measured.app.use(router.routes())
+
+    expect((await measured.request('/docs/1', 'PUT')).status).toBe(401)
+    expect((await measured.request('/docs/1', 'GET')).status).toBe(401)
+    // No DELETE route on this path: the router runs nothing, not even its middleware.
+    expect((await measured.request('/docs/1', 'DELETE')).status).toBe(404)
+    expect((await measured.request('/docs/1', 'PUT', { authorization: 'x' })).status).toBe(204)
+    expect(await measured.counted(4)).toEqual({
+      [key('PUT', '/docs/:name', 401)]: 1,
+      [key('GET', '/docs/:id', 401)]: 1,
+      [key('DELETE', 'unmatched', 404)]: 1,
+      [key('PUT', '/docs/:name', 204)]: 1,
+    })
+  })
+
   it('two routes matching one path: the one that answered; a route passing on keeps its label', async () => {
     measured = new MeasuredKoa(Koa)
     const router = new Router()

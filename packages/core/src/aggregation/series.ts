@@ -1,5 +1,5 @@
 import type { DatagramPacker } from '../outputs/statsd/datagram-packer'
-import { formatSampleRate, formatValue, type SeriesWire } from '../outputs/statsd/wire-format'
+import { formatValue, type SeriesWire, weightedRate } from '../outputs/statsd/wire-format'
 
 /** One aggregated metric (name + tags) holding what was recorded since the last flush. */
 export interface Series {
@@ -73,30 +73,91 @@ export class SampleSeries implements Series {
     if (slot < size) this.samples[slot] = value
   }
 
+  /**
+   * Takes the pending samples with the integer weight of each (how many of the values offered
+   * since the last drain it stands for), and resets. Below the reservoir's bound every weight
+   * is 1. Past it, `offered = q × kept + r`: `r` samples weigh `q + 1` and the rest `q`, so the
+   * weights are whole numbers summing to `offered`; which samples weigh more is drawn at random,
+   * so every value offered is counted with the same expected weight. `sampleRate` is not in
+   * the weight: each weight still stands for `weight / sampleRate` requests.
+   */
+  drainWeighted(visit: (value: number, weight: number) => void): void {
+    const split = this.takeSplit()
+    if (split === undefined) return
+    const { samples, weight, heavier, firstHeavier } = split
+    for (let i = 0; i < samples.length; i++) {
+      visit(
+        samples[i] as number,
+        isHeavier(i, firstHeavier, heavier, samples.length) ? weight + 1 : weight,
+      )
+    }
+  }
+
   drain(packer: DatagramPacker): void {
-    const samples = this.samples
-    if (samples.length === 0) return
-    this.samples = []
-    const offered = this.offered
-    this.offered = 0
-    if (this.mirror !== undefined) this.mirrorSamples(this.mirror, samples, offered)
+    const split = this.takeSplit()
+    if (split === undefined) return
+    if (this.mirror !== undefined) this.mirrorSplit(this.mirror, split)
     if (!packer.emits) return
+    const { samples, weight, heavier, firstHeavier } = split
+    if (weight === 1 && heavier === 0) {
+      this.write(packer, samples, 0, samples.length, this.rateField)
+      return
+    }
+    // Each line carries the rate of its own weight: backends that add 1 / rate per line (Etsy
+    // statsd) and those that repeat a line int(1 / rate) times (statsd_exporter) both count
+    // every value offered. The heavier samples are one run, cyclic from `firstHeavier`.
+    const light = samples.length - heavier
+    this.write(
+      packer,
+      samples,
+      firstHeavier,
+      heavier,
+      `|@${weightedRate(weight + 1, this.sampleRate)}`,
+    )
+    this.write(
+      packer,
+      samples,
+      (firstHeavier + heavier) % samples.length,
+      light,
+      `|@${weightedRate(weight, this.sampleRate)}`,
+    )
+  }
+
+  /** The pending samples and their weights (see `drainWeighted`), reset for the next interval. */
+  private takeSplit(): WeightSplit | undefined {
+    const samples = this.samples
+    if (samples.length === 0) return undefined
+    this.samples = []
+    const offered = Math.max(this.offered, samples.length)
+    this.offered = 0
+    const weight = Math.floor(offered / samples.length)
+    const heavier = offered - weight * samples.length
+    const firstHeavier = heavier === 0 ? 0 : Math.floor(Math.random() * samples.length)
+    return { samples, weight, heavier, firstHeavier }
+  }
+
+  /** Writes `count` samples from `from`, wrapping around the end, with one rate field. */
+  private write(
+    packer: DatagramPacker,
+    samples: readonly number[],
+    from: number,
+    count: number,
+    rateField: string,
+  ): void {
+    if (count === 0) return
     const { head, tail } = this.wire
-    // A reservoir that dropped values sends what it kept at the rate it kept them, so the
-    // backend counts every value offered: kept / rate = offered.
-    const rateField =
-      offered > samples.length
-        ? `|@${formatSampleRate((this.sampleRate * samples.length) / offered)}`
-        : this.rateField
     const end = `|${this.type}${rateField}${tail}`
+    const length = samples.length
     if (!this.packValues) {
-      for (const sample of samples) packer.line(`${head}:${formatValue(sample)}${end}`)
+      for (let i = 0; i < count; i++) {
+        packer.line(`${head}:${formatValue(samples[(from + i) % length] as number)}${end}`)
+      }
       return
     }
     const room = packer.maxLineBytes - head.length - end.length
     let values = ''
-    for (const sample of samples) {
-      const value = `:${formatValue(sample)}`
+    for (let i = 0; i < count; i++) {
+      const value = `:${formatValue(samples[(from + i) % length] as number)}`
       if (values !== '' && values.length + value.length > room) {
         packer.line(`${head}${values}${end}`)
         values = ''
@@ -107,16 +168,33 @@ export class SampleSeries implements Series {
   }
 
   /**
-   * Each kept sample stands for `1 / sampleRate` recorded ones, and a reservoir that dropped
-   * values (`maxSamplesPerFlush`) weighs what it kept by offered / kept: the weights add up to
-   * the number of values recorded, so a histogram's count stays the request count.
+   * Each kept sample goes to the mirror with the weight it carries on the wire (see
+   * `drainWeighted`), over `sampleRate`: the weights add up to the values recorded, so a
+   * histogram's count stays the request count — in whole numbers, as long as nothing is sampled.
    */
-  private mirrorSamples(mirror: SeriesMirror, samples: readonly number[], offered: number): void {
-    const kept = samples.length
-    const weight = (offered > kept ? offered / kept : 1) / this.sampleRate
+  private mirrorSplit(mirror: SeriesMirror, split: WeightSplit): void {
+    const { samples, weight, heavier, firstHeavier } = split
     const scale = this.mirrorScale
-    for (const sample of samples) mirror.observe(sample * scale, weight)
+    const rate = this.sampleRate
+    for (let i = 0; i < samples.length; i++) {
+      const kept = isHeavier(i, firstHeavier, heavier, samples.length) ? weight + 1 : weight
+      mirror.observe((samples[i] as number) * scale, kept / rate)
+    }
   }
+}
+
+interface WeightSplit {
+  readonly samples: readonly number[]
+  /** What every sample weighs at least: floor(offered / kept). */
+  readonly weight: number
+  /** How many samples weigh `weight + 1`: offered mod kept. */
+  readonly heavier: number
+  /** Where the cyclic run of heavier samples starts. */
+  readonly firstHeavier: number
+}
+
+function isHeavier(index: number, first: number, count: number, length: number): boolean {
+  return (index - first + length) % length < count
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import { errorText, type FaultLog } from '../config/fault-log'
 import type { LabelFunction, RequestLabels } from '../config/option-types'
 import { MAX_TAG_VALUE_LENGTH } from '../config/sanitize'
@@ -31,7 +32,8 @@ export class RequestLabelReader implements LabelReader {
   readonly names: readonly string[]
   overflowed = 0
   private readonly functions: readonly LabelFunction[]
-  private readonly seen: ReadonlyArray<Set<string>>
+  /** Per label, each value seen → the copy that is kept (and returned, so one object per value). */
+  private readonly seen: ReadonlyArray<Map<string, string>>
 
   constructor(
     labels: RequestLabels,
@@ -40,7 +42,7 @@ export class RequestLabelReader implements LabelReader {
   ) {
     this.names = Object.keys(labels)
     this.functions = this.names.map((name) => labels[name] as LabelFunction)
-    this.seen = this.names.map(() => new Set<string>())
+    this.seen = this.names.map(() => new Map<string, string>())
   }
 
   value(index: number, request: unknown): string {
@@ -57,8 +59,9 @@ export class RequestLabelReader implements LabelReader {
     }
     if (raw === '') return LABEL_NONE
     const value = raw.length > MAX_TAG_VALUE_LENGTH ? raw.slice(0, MAX_TAG_VALUE_LENGTH) : raw
-    const seen = this.seen[index] as Set<string>
-    if (seen.has(value)) return value
+    const seen = this.seen[index] as Map<string, string>
+    const known = seen.get(value)
+    if (known !== undefined) return known
     if (seen.size >= this.maxValues) {
       this.overflowed++
       this.faults.report(
@@ -67,8 +70,9 @@ export class RequestLabelReader implements LabelReader {
       )
       return LABEL_OTHER
     }
-    seen.add(value)
-    return value
+    const kept = detachedCopy(value)
+    seen.set(kept, kept)
+    return kept
   }
 
   private notAString(index: number, raw: unknown): string {
@@ -92,3 +96,13 @@ export class RequestLabelReader implements LabelReader {
 }
 
 function ignore(): void {}
+
+/**
+ * A copy of `value` sharing no memory with the string it was cut from. V8 keeps a slice (ours,
+ * or a substring the label function returned) as a view into its parent: a 200-character cut
+ * of a 1 MB header kept the whole megabyte alive for as long as the value stayed known. Made
+ * once per distinct value; UTF-16 round-trips every code unit, lone surrogates included.
+ */
+function detachedCopy(value: string): string {
+  return Buffer.from(value, 'utf16le').toString('utf16le')
+}

@@ -197,7 +197,10 @@ export class ResponseEnds<Subject extends object> implements ServerResponseWatch
     // one `close` listener per queued response, and a deep pipeline nears the default 10.
     const limit = socket.getMaxListeners()
     if (limit !== 0 && limit !== Number.POSITIVE_INFINITY) socket.setMaxListeners(limit + 1)
-    socket.on('close', this.socketCloseListener)
+    // Before Node's own `close` handling: that aborts the request, and a body parser's error
+    // handler (Express's `express.json()` on a stalled upload) then writes its answer into the
+    // dead socket at once, making the head look sent where the client got Node's 408.
+    socket.prependListener('close', this.socketCloseListener)
   }
 
   /** The connection is gone: its response in flight, and any queued behind it, never finished. */

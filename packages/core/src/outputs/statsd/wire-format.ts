@@ -95,3 +95,32 @@ export function formatSampleRate(rate: number): string {
   const mantissaDecimals = point === -1 ? 0 : mantissa.length - point - 1
   return rate.toFixed(Math.min(100, Number(text.slice(exponent + 2)) + mantissaDecimals))
 }
+
+/**
+ * The `|@rate` of a sample that stands for `weight` values, `sampleRate` being the fraction of
+ * values kept before it. Backends read the rate back two ways: Etsy statsd adds `1 / rate` per
+ * line, statsd_exporter repeats the line `int(1 / rate)` times. `sampleRate / weight` parsed
+ * and inverted can land a hair below the weight (for some integers n, 1 / (1 / n) < n in
+ * doubles), which the exporter truncates to n − 1; so the rate is the nearest double whose
+ * inverse is exactly `weight / sampleRate`, else the nearest one whose inverse is not below it.
+ * The text is the shortest that parses back to that double, so no rounding is added on top.
+ */
+export function weightedRate(weight: number, sampleRate: number): string {
+  const target = weight / sampleRate
+  const nearest = sampleRate / weight
+  for (const candidate of [nearest, adjacentDouble(nearest, -1), adjacentDouble(nearest, 1)]) {
+    if (1 / candidate === target) return formatSampleRate(candidate)
+  }
+  let rate = nearest
+  while (1 / rate < target) rate = adjacentDouble(rate, -1)
+  return formatSampleRate(rate)
+}
+
+const doubleBits = new DataView(new ArrayBuffer(8))
+
+/** The next positive double above (`1`) or below (`-1`) a positive, finite `value`. */
+function adjacentDouble(value: number, direction: 1 | -1): number {
+  doubleBits.setFloat64(0, value)
+  doubleBits.setBigUint64(0, doubleBits.getBigUint64(0) + BigInt(direction))
+  return doubleBits.getFloat64(0)
+}
