@@ -299,24 +299,12 @@ export class AggregatingMeter implements Meter {
 
   gauge(name: string, value: number, tags?: Tags): void {
     if (!this.ctx.enabled || !this.isNumber(name, value)) return
-    this.userSeries(
-      'g',
-      name,
-      tags,
-      (wire) => new GaugeSeries(wire),
-      (gauge) => this.ctx.mirrorGauge(gauge, 'gauge', metricId(name, tags)),
-    )?.set(value)
+    this.userGauge(name, tags)?.set(value)
   }
 
   gaugeDelta(name: string, delta: number, tags?: Tags): void {
     if (!this.ctx.enabled || !this.isNumber(name, delta)) return
-    this.userSeries(
-      'g',
-      name,
-      tags,
-      (wire) => new GaugeSeries(wire),
-      (gauge) => this.ctx.mirrorGauge(gauge, 'gauge', metricId(name, tags)),
-    )?.add(delta)
+    this.userGauge(name, tags)?.add(delta)
   }
 
   timing(name: string, milliseconds: number, tags?: Tags): void {
@@ -619,6 +607,16 @@ export class AggregatingMeter implements Meter {
     const series = this.registry.addKeyed(key, create(this.ctx.wire.series(name, tags)))
     mirror(series)
     return series
+  }
+
+  private userGauge(name: string, tags: Tags | undefined): GaugeSeries | undefined {
+    return this.userSeries(
+      'g',
+      name,
+      tags,
+      (wire) => new GaugeSeries(wire),
+      (gauge) => this.ctx.mirrorGauge(gauge, 'gauge', metricId(name, tags)),
+    )
   }
 
   /** Meter-owned gauges (active requests, process metrics), named by the naming style. */

@@ -88,7 +88,8 @@ const PUBLIC_DECLARATIONS: Record<Entry, readonly string[]> = {
   './adapter': [
     ...['setUpAdapter', 'AdapterOptions', 'AdapterSetup', 'ResponseEnds', 'RawResponse'],
     ...['RouteMetrics', 'NO_EXECUTION_TIMERS', 'sanitizeTagValue', 'MAX_NAME_LENGTH'],
-    'MAX_TAG_VALUE_LENGTH',
+    ...['MAX_TAG_VALUE_LENGTH', 'FrameworkLogger', 'installTimersProperty'],
+    ...['reportMisorderedMount', 'TIMERS_SLOT'],
   ],
   './testing': [
     ...['createCaptureMeter', 'CaptureMeter', 'startStatsdReceiver', 'StatsdReceiver'],

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { promtoolCheckMetrics } from '@routemeter/test-support'
+import { promtoolCheckMetrics, sampleValue } from '@routemeter/test-support'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FaultLog } from '../src/config/fault-log'
@@ -35,11 +35,6 @@ function worker(socket: string, source: string) {
     return store.series(family, labels)
   }
   return { store, forwarder, series }
-}
-
-function sampleValue(body: string, sample: string): number | undefined {
-  const line = body.split('\n').find((l) => l.startsWith(`${sample} `))
-  return line === undefined ? undefined : Number(line.slice(sample.length + 1))
 }
 
 let aggregator: PrometheusAggregator | undefined

@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import { promtoolCheckMetrics } from '@routemeter/test-support'
+import { promtoolCheckMetrics, sampleValue } from '@routemeter/test-support'
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMeter, type Meter } from '../src/index'
@@ -11,11 +11,6 @@ afterEach(async () => {
   await meter?.close()
   meter = undefined
 })
-
-function value(body: string, sample: string): number | undefined {
-  const line = body.split('\n').find((l) => l.startsWith(`${sample} `))
-  return line === undefined ? undefined : Number(line.slice(sample.length + 1))
-}
 
 function get(
   port: number,
@@ -60,31 +55,31 @@ describe('one process serving Prometheus', () => {
     expect(scrape.type).toBe('text/plain; version=0.0.4; charset=utf-8')
     const body = scrape.body
     expect(
-      value(
+      sampleValue(
         body,
         'http_server_requests_total{route="/users/:id",method="GET",status_code="200",status_class="2xx"}',
       ),
     ).toBe(2)
     expect(
-      value(
+      sampleValue(
         body,
         'http_server_requests_total{route="/users/:id",method="POST",status_code="503",status_class="5xx"}',
       ),
     ).toBe(1)
     expect(
-      value(
+      sampleValue(
         body,
         'http_server_requests_total{route="unmatched",method="GET",status_code="404",status_class="4xx"}',
       ),
     ).toBe(1)
     const labels = 'route="/users/:id",method="GET",status_code="200",status_class="2xx"'
-    expect(value(body, `http_server_duration_seconds_bucket{le="0.025",${labels}}`)).toBe(0)
-    expect(value(body, `http_server_duration_seconds_bucket{le="0.05",${labels}}`)).toBe(1)
-    expect(value(body, `http_server_duration_seconds_bucket{le="0.25",${labels}}`)).toBe(1)
-    expect(value(body, `http_server_duration_seconds_bucket{le="0.5",${labels}}`)).toBe(2)
-    expect(value(body, `http_server_duration_seconds_bucket{le="+Inf",${labels}}`)).toBe(2)
-    expect(value(body, `http_server_duration_seconds_sum{${labels}}`)).toBeCloseTo(0.34)
-    expect(value(body, `http_server_duration_seconds_count{${labels}}`)).toBe(2)
+    expect(sampleValue(body, `http_server_duration_seconds_bucket{le="0.025",${labels}}`)).toBe(0)
+    expect(sampleValue(body, `http_server_duration_seconds_bucket{le="0.05",${labels}}`)).toBe(1)
+    expect(sampleValue(body, `http_server_duration_seconds_bucket{le="0.25",${labels}}`)).toBe(1)
+    expect(sampleValue(body, `http_server_duration_seconds_bucket{le="0.5",${labels}}`)).toBe(2)
+    expect(sampleValue(body, `http_server_duration_seconds_bucket{le="+Inf",${labels}}`)).toBe(2)
+    expect(sampleValue(body, `http_server_duration_seconds_sum{${labels}}`)).toBeCloseTo(0.34)
+    expect(sampleValue(body, `http_server_duration_seconds_count{${labels}}`)).toBe(2)
     expect(promtoolCheckMetrics(body)).toEqual({ ok: true, output: '' })
     expect((await get(port as number, '/other')).status).toBe(404)
   })
@@ -100,10 +95,16 @@ describe('one process serving Prometheus', () => {
     const { body } = (await meter.prometheus?.scrape()) ?? { body: '' }
     const labels =
       'http_request_method="GET",http_response_status_code="500",http_route="/users/:id",error_type="500"'
-    expect(value(body, `http_server_request_duration_seconds_count{${labels}}`)).toBe(1)
-    expect(value(body, `http_server_request_duration_seconds_bucket{le="0.075",${labels}}`)).toBe(0)
-    expect(value(body, `http_server_request_duration_seconds_bucket{le="0.1",${labels}}`)).toBe(1)
-    expect(value(body, `http_server_request_duration_seconds_bucket{le="7.5",${labels}}`)).toBe(1)
+    expect(sampleValue(body, `http_server_request_duration_seconds_count{${labels}}`)).toBe(1)
+    expect(
+      sampleValue(body, `http_server_request_duration_seconds_bucket{le="0.075",${labels}}`),
+    ).toBe(0)
+    expect(
+      sampleValue(body, `http_server_request_duration_seconds_bucket{le="0.1",${labels}}`),
+    ).toBe(1)
+    expect(
+      sampleValue(body, `http_server_request_duration_seconds_bucket{le="7.5",${labels}}`),
+    ).toBe(1)
     expect(body).not.toContain('http_server_requests_total')
     expect(promtoolCheckMetrics(body)).toEqual({ ok: true, output: '' })
   })
@@ -127,20 +128,20 @@ describe('one process serving Prometheus', () => {
     const body = await registry.metrics()
     // registry.metrics() alone reads only what was flushed; the meter's own scrape flushes first.
     const scraped = (await meter.prometheus?.scrape())?.body ?? ''
-    expect(value(scraped, 'orders_total')).toBe(3)
+    expect(sampleValue(scraped, 'orders_total')).toBe(3)
     expect(scraped).toContain('process_cpu_user_seconds_total')
-    expect(value(scraped, 'jobs_done_total')).toBe(2)
-    expect(value(scraped, 'db_query_seconds_sum{table="users"}')).toBeCloseTo(0.25)
-    expect(value(scraped, 'queue_depth')).toBe(7)
-    expect(value(scraped, 'batch_size_bucket{le="100"}')).toBe(1)
+    expect(sampleValue(scraped, 'jobs_done_total')).toBe(2)
+    expect(sampleValue(scraped, 'db_query_seconds_sum{table="users"}')).toBeCloseTo(0.25)
+    expect(sampleValue(scraped, 'queue_depth')).toBe(7)
+    expect(sampleValue(scraped, 'batch_size_bucket{le="100"}')).toBe(1)
     expect(
-      value(
+      sampleValue(
         scraped,
         'http_server_requests_total{route="/",method="GET",status_code="200",status_class="2xx"}',
       ),
     ).toBe(1)
-    expect(value(scraped, 'process_event_loop_utilization')).toBeGreaterThanOrEqual(0)
-    expect(value(scraped, 'process_memory_heap_used_bytes')).toBeGreaterThan(0)
+    expect(sampleValue(scraped, 'process_event_loop_utilization')).toBeGreaterThanOrEqual(0)
+    expect(sampleValue(scraped, 'process_memory_heap_used_bytes')).toBeGreaterThan(0)
     expect(body).toContain('orders_total 3')
     // promtool's lint complains of prom-client's own default gauges named `_total`, none of ours.
     const complaints = promtoolCheckMetrics(scraped).output.split('\n').filter(Boolean)
@@ -212,13 +213,13 @@ describe('Prometheus names whatever the StatsD naming', () => {
     meter.requestEnded(meter.route('/users/:id'), 'GET', 200, started)
     const { body } = (await meter.prometheus?.scrape()) ?? { body: '' }
     expect(
-      value(
+      sampleValue(
         body,
         'http_server_requests_total{route="/users/:id",method="GET",status_code="200",status_class="2xx"}',
       ),
     ).toBe(1)
-    expect(value(body, 'http_server_active_requests')).toBe(0)
-    expect(value(body, 'process_memory_rss_bytes')).toBeGreaterThan(0)
+    expect(sampleValue(body, 'http_server_active_requests')).toBe(0)
+    expect(sampleValue(body, 'process_memory_rss_bytes')).toBeGreaterThan(0)
     expect(body).not.toContain('gauges_')
     expect(body).not.toContain('counters_')
   })

@@ -1,4 +1,5 @@
 export { type Deferred, deferred } from './deferred'
+export { sampleValue } from './exposition'
 export { captureFaultWarnings, FaultWarnings } from './fault-warnings'
 export { garbageCollector, type SettledMemory, settledMemory } from './heap'
 export {

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  exposedCounts,
   freePort,
   prometheusBinDir,
   runLoad,
@@ -16,21 +17,6 @@ import {
 
 const app = fileURLToPath(new URL('../fixtures/app.mjs', import.meta.url))
 const FLUSH_MS = 250
-
-/** `route method status` → value of a counter in an exposition. */
-function exposedCounts(exposition, name) {
-  const out = {}
-  for (const line of exposition.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue
-    const labels = Object.fromEntries(
-      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-    )
-    out[`${labels.route} ${labels.method} ${labels.status_code}`] = Number(
-      line.slice(line.lastIndexOf(' ') + 1),
-    )
-  }
-  return out
-}
 
 let stopAll = []
 afterEach(async () => {

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { freePort, runLoad, send, sleep, startProcess, total, until } from './support.mjs'
+import {
+  exposedCounts,
+  freePort,
+  runLoad,
+  send,
+  sleep,
+  startProcess,
+  total,
+  until,
+} from './support.mjs'
 
 const app = fileURLToPath(new URL('../fixtures/app.mjs', import.meta.url))
 const exporterCli = fileURLToPath(
@@ -12,20 +21,6 @@ const exporterCli = fileURLToPath(
 )
 const pm2 = fileURLToPath(new URL('../node_modules/pm2/bin/pm2', import.meta.url))
 const FLUSH_MS = 250
-
-function exposedCounts(exposition) {
-  const out = {}
-  for (const line of exposition.split('\n')) {
-    if (!line.startsWith('http_server_requests_total{')) continue
-    const labels = Object.fromEntries(
-      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-    )
-    out[`${labels.route} ${labels.method} ${labels.status_code}`] = Number(
-      line.slice(line.lastIndexOf(' ') + 1),
-    )
-  }
-  return out
-}
 
 async function startExporter(prometheusPort) {
   const exporter = startProcess(
@@ -57,6 +52,17 @@ async function settledTotals(prometheusPort, expected) {
   ).catch(() => {})
   await sleep(FLUSH_MS * 2)
   return exposedCounts((await send(prometheusPort, 'GET', '/metrics')).body)
+}
+
+/**
+ * Every request the client got an answer to is counted, series by series. A request whose
+ * connection failed while a worker stopped may still have been answered (its status written)
+ * before the client saw the failure: at most those few are counted on top.
+ */
+function expectServed(final, served, failures) {
+  for (const key of Object.keys(served)) expect(final[key] ?? 0).toBeGreaterThanOrEqual(served[key])
+  expect(Object.keys(final).sort()).toEqual(Object.keys(served).sort())
+  expect(total(final)).toBeLessThanOrEqual(total(served) + failures)
 }
 
 let stopAll = []
@@ -98,8 +104,9 @@ describe('routemeter-exporter aggregating processes that share no primary', () =
     for (const load of loads)
       for (const [key, n] of Object.entries(load.served)) served[key] = (served[key] ?? 0) + n
     const final = await settledTotals(prometheusPort, served)
-    console.log(`container: served ${total(served)}, exporter ${total(final)}`)
-    expect(final).toEqual(served)
+    const failures = loads.reduce((sum, load) => sum + load.failures(), 0)
+    console.log(`container: served ${total(served)} (failed ${failures}), exporter ${total(final)}`)
+    expectServed(final, served, failures)
   })
 
   it('PM2 cluster mode (its primary is PM2’s daemon): exact totals across a reload of every worker', async () => {
@@ -147,6 +154,6 @@ describe('routemeter-exporter aggregating processes that share no primary', () =
     console.log(
       `pm2: served ${total(served)} (failed ${load.failures()}), exporter ${total(final)}`,
     )
-    expect(final).toEqual(served)
+    expectServed(final, served, load.failures())
   })
 })

@@ -209,3 +209,18 @@ export function runLoad(port, concurrency, stop) {
 export function total(counts) {
   return Object.values(counts).reduce((a, b) => a + b, 0)
 }
+
+/** `route method status` → the value of a counter in an exposition (tag style's labels). */
+export function exposedCounts(exposition, name = 'http_server_requests_total') {
+  const out = {}
+  for (const line of exposition.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    )
+    out[`${labels.route} ${labels.method} ${labels.status_code}`] = Number(
+      line.slice(line.lastIndexOf(' ') + 1),
+    )
+  }
+  return out
+}
