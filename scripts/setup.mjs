@@ -7,13 +7,13 @@
  *    no corepack);
  * 2. `pnpm install --frozen-lockfile` (a no-op when node_modules is current);
  * 3. the build (turbo: only what changed);
- * 4. the demo, `turbo run test` over every package, or `turbo run soak` (the long load, memory
- *    and soak runs kept out of `npm test`; see the README's "Tests").
+ * 4. the demo, `turbo run test` over every package, or the soak: each package's
+ *    vitest.soak.config.ts (the long load and memory runs kept out of `npm test`).
  *
  * Set-up output is shown only when a step fails. Usage: node scripts/setup.mjs demo|test|soak [args…]
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -45,20 +45,27 @@ if (task === 'demo') {
     path.join(root, 'examples/demo/src/demo.mjs'),
     ...args,
   ])
+} else if (task === 'soak') {
+  // Every package with a vitest.soak.config.ts, one after the other, so memory readings and long
+  // loads do not compete; all of them run even after one fails. Run from here, not as a package
+  // script: a published package.json must not name a file its tarball does not ship.
+  quietly('building', [...turbo, 'build'])
+  const packages = path.join(root, 'packages')
+  const soaking = readdirSync(packages)
+    .map((name) => path.join(packages, name))
+    .filter((dir) => existsSync(path.join(dir, 'vitest.soak.config.ts')))
+  let failed = 0
+  for (const dir of soaking) {
+    const command = [...pnpm, 'exec', 'vitest', 'run', '--config', 'vitest.soak.config.ts']
+    if ((await run([...command, ...args], dir)) !== 0) failed++
+  }
+  process.exitCode = failed === 0 ? 0 : 1
 } else {
-  // turbo builds what the tests depend on first (test and soak depend on build); --continue runs
-  // every package's tests even after one fails, so the summary covers the whole suite. Each
-  // package runs its test files one at a time, mostly on one core (app and load generator share
-  // a process): two packages at once keep two cores busy. The soak runs alone, one package at a
-  // time, so its memory readings and long loads do not compete.
-  const concurrency = task === 'soak' ? 1 : 2
-  process.exitCode = await run([
-    ...turbo,
-    task,
-    `--concurrency=${concurrency}`,
-    '--continue',
-    ...args,
-  ])
+  // turbo builds what the tests depend on first (test dependsOn build); --continue runs every
+  // package's tests even after one fails, so the summary covers the whole suite. Each package
+  // runs its test files one at a time, mostly on one core (app and load generator share a
+  // process): two packages at once keep two cores busy.
+  process.exitCode = await run([...turbo, 'test', '--concurrency=2', '--continue', ...args])
 }
 
 /**
@@ -113,8 +120,8 @@ function quietly(what, [command, ...argv]) {
  * sent to this one alone (closing the terminal, `kill`, npm relaying one) is passed on, and this
  * process waits for the child to stop everything it started.
  */
-function run([file, ...argv]) {
-  const child = spawn(file, argv, { cwd: root, env, stdio: 'inherit' })
+function run([file, ...argv], cwd = root) {
+  const child = spawn(file, argv, { cwd, env, stdio: 'inherit' })
   const relay = (signal) => child.kill(signal)
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, relay)
   return new Promise((resolve) => {
