@@ -107,6 +107,7 @@ export function prometheusSuite({ test, factory }: SuiteContext): void {
         port: receiver.port,
         prefix: null,
         flushIntervalMs: NO_INTERVAL,
+        bodySizes: true,
         prometheus: { route: '/metrics' },
       })
       await serve()
@@ -126,6 +127,11 @@ export function prometheusSuite({ test, factory }: SuiteContext): void {
           '{route="/api/v1/users/:id",method="GET"}',
         ),
       ).toBe(3)
+      // Body sizes are byte histograms, one observation per request answered.
+      for (const name of ['http_server_request_bytes_count', 'http_server_response_bytes_count'])
+        expect([...samples(second.body, name).values()].reduce((a, b) => a + b, 0)).toBe(
+          REQUESTS.length,
+        )
       expect(promtoolCheckMetrics(second.body)).toEqual({ ok: true, output: '' })
       // The same meter pushed the same counts over StatsD.
       await waitUntil(

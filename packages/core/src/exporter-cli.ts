@@ -47,11 +47,10 @@ async function main(): Promise<void> {
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(socket === undefined ? {} : { socket }),
   }).catch((error: unknown) => fail(`cannot start: ${(error as Error).message}`))
-  const host = values.host ?? process.env.OTEL_EXPORTER_PROMETHEUS_HOST ?? 'localhost'
   process.stdout.write(
     `${JSON.stringify({
       event: 'listening',
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${aggregator.port}/metrics`,
+      url: `http://${aggregator.host.includes(':') ? `[${aggregator.host}]` : aggregator.host}:${aggregator.port}/metrics`,
       socket: aggregator.socket,
       pid: process.pid,
     })}\n`,

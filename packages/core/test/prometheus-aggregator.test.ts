@@ -41,6 +41,28 @@ let aggregator: PrometheusAggregator | undefined
 const socket = () =>
   path.join(tmpdir(), `routemeter-test-${process.pid}-${Math.random().toString(36).slice(2)}.sock`)
 
+/** An aggregator on a free loopback port, with a registry of its own. */
+function startAggregator(
+  socketPath: string = socket(),
+  logger: { warn(message: string): void } = quiet,
+): Promise<PrometheusAggregator> {
+  return startPrometheusAggregator({
+    port: 0,
+    host: '127.0.0.1',
+    socket: socketPath,
+    registry: new Registry(),
+    logger,
+  })
+}
+
+/** Waits until the aggregator exposes `sample` at `value`. */
+function untilExposed(sample: string, value: number, what: string): Promise<void> {
+  return waitUntil(
+    async () => sampleValue((await aggregator?.scrape())?.body ?? '', sample) === value,
+    what,
+  )
+}
+
 afterEach(async () => {
   await aggregator?.close()
   aggregator = undefined
@@ -48,13 +70,7 @@ afterEach(async () => {
 
 describe('the Prometheus aggregator', () => {
   it('adds every worker’s counter and histogram changes into one total, and a worker that leaves takes its gauges but not its counts', async () => {
-    aggregator = await startPrometheusAggregator({
-      port: 0,
-      host: '127.0.0.1',
-      socket: socket(),
-      registry: new Registry(),
-      logger: quiet,
-    })
+    aggregator = await startAggregator()
     const a = worker(aggregator.socket, 'a')
     const b = worker(aggregator.socket, 'b')
     const route = { route: '/users/:id', method: 'GET', status_code: '200' }
@@ -142,23 +158,11 @@ describe('the Prometheus aggregator', () => {
   })
 
   it('serves OpenMetrics 1.0 when the scraper asks for it, with counters named by the format', async () => {
-    aggregator = await startPrometheusAggregator({
-      port: 0,
-      host: '127.0.0.1',
-      socket: socket(),
-      registry: new Registry(),
-      logger: quiet,
-    })
+    aggregator = await startAggregator()
     const a = worker(aggregator.socket, 'a')
     a.series(requests, { route: '/' }).add(2)
     a.forwarder.send()
-    await waitUntil(
-      async () =>
-        ((await aggregator?.scrape())?.body ?? '').includes(
-          'http_server_requests_total{route="/"} 2',
-        ),
-      'the count',
-    )
+    await untilExposed('http_server_requests_total{route="/"}', 2, 'the count')
     const om = await aggregator.scrape(
       'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5',
     )
@@ -180,21 +184,13 @@ describe('the aggregator’s socket', () => {
     const { writeFileSync, existsSync } = await import('node:fs')
     const path = socket()
     writeFileSync(path, '')
-    aggregator = await startPrometheusAggregator({
-      port: 0,
-      host: '127.0.0.1',
-      socket: path,
-      registry: new Registry(),
-      logger: quiet,
-    })
+    aggregator = await startAggregator(path)
     const a = worker(aggregator.socket, 'a')
     a.series(requests, { route: '/' }).add(1)
     a.forwarder.send()
-    await waitUntil(
-      async () =>
-        ((await aggregator?.scrape())?.body ?? '').includes(
-          'http_server_requests_total{route="/"} 1',
-        ),
+    await untilExposed(
+      'http_server_requests_total{route="/"}',
+      1,
       'the change through the taken-over socket',
     )
     await a.forwarder.close(2_000)
@@ -204,60 +200,29 @@ describe('the aggregator’s socket', () => {
   })
 
   it('refuses to start beside a live aggregator on the same socket, naming the path', async () => {
-    aggregator = await startPrometheusAggregator({
-      port: 0,
-      host: '127.0.0.1',
-      socket: socket(),
-      registry: new Registry(),
-      logger: quiet,
-    })
-    await expect(
-      startPrometheusAggregator({
-        port: 0,
-        host: '127.0.0.1',
-        socket: aggregator.socket,
-        registry: new Registry(),
-        logger: quiet,
-      }),
-    ).rejects.toThrow(`another routemeter aggregator is listening on ${aggregator.socket}`)
+    aggregator = await startAggregator()
+    await expect(startAggregator(aggregator.socket)).rejects.toThrow(
+      `another routemeter aggregator is listening on ${aggregator.socket}`,
+    )
   })
 })
 
 describe('an aggregator that restarts', () => {
   it('is one reset to Prometheus: workers reconnect, send every family and gauge again, and count on from there', async () => {
     const path = socket()
-    aggregator = await startPrometheusAggregator({
-      port: 0,
-      host: '127.0.0.1',
-      socket: path,
-      registry: new Registry(),
-      logger: quiet,
-    })
+    aggregator = await startAggregator(path)
     const a = worker(path, 'a')
     a.series(requests, { route: '/' }).add(5)
     a.series(active, {}).set(2)
     a.forwarder.send()
-    await waitUntil(
-      async () =>
-        sampleValue(
-          (await aggregator?.scrape())?.body ?? '',
-          'http_server_requests_total{route="/"}',
-        ) === 5,
-      'the first count',
-    )
+    await untilExposed('http_server_requests_total{route="/"}', 5, 'the first count')
     await aggregator.close()
     // What a worker writes while the aggregator is going down goes down with it; once it has
     // seen the aggregator go, changes wait in its queue.
     await waitUntil(() => !a.forwarder.isConnected, 'the worker saw the aggregator go')
     a.series(requests, { route: '/' }).add(3)
     a.forwarder.send()
-    aggregator = await startPrometheusAggregator({
-      port: 0,
-      host: '127.0.0.1',
-      socket: path,
-      registry: new Registry(),
-      logger: quiet,
-    })
+    aggregator = await startAggregator(path)
     let body = ''
     await waitUntil(
       async () => {
@@ -298,25 +263,12 @@ describe('an aggregator that restarts', () => {
 describe('workers that disagree', () => {
   it('a family declared with another type is refused from that worker, never added to the other kind', async () => {
     const refused: string[] = []
-    aggregator = await startPrometheusAggregator({
-      port: 0,
-      host: '127.0.0.1',
-      socket: socket(),
-      registry: new Registry(),
-      logger: { warn: (m) => refused.push(m) },
-    })
+    aggregator = await startAggregator(socket(), { warn: (m) => refused.push(m) })
     const a = worker(aggregator.socket, 'a')
     const b = worker(aggregator.socket, 'b')
     a.series(requests, { route: '/' }).add(2)
     a.forwarder.send()
-    await waitUntil(
-      async () =>
-        sampleValue(
-          (await aggregator?.scrape())?.body ?? '',
-          'http_server_requests_total{route="/"}',
-        ) === 2,
-      'a’s count',
-    )
+    await untilExposed('http_server_requests_total{route="/"}', 2, 'a’s count')
     // b's version has the name as a gauge.
     b.series({ name: requests.name, type: 'gauge', help: 'x' }, { route: '/' }).set(1000)
     b.forwarder.send()
@@ -326,14 +278,15 @@ describe('workers that disagree', () => {
     )
     a.series(requests, { route: '/' }).add(1)
     a.forwarder.send()
-    await waitUntil(
-      async () =>
-        sampleValue(
-          (await aggregator?.scrape())?.body ?? '',
-          'http_server_requests_total{route="/"}',
-        ) === 3,
+    await untilExposed(
+      'http_server_requests_total{route="/"}',
+      3,
       'a’s next count, b’s gauge left out',
     )
+    // Both workers connected; b's family was refused (and its change with it).
+    expect(aggregator.stats()).toMatchObject({ connections: 2 })
+    expect(aggregator.stats().refused).toBeGreaterThanOrEqual(1)
+    expect(aggregator.host).toBe('127.0.0.1')
     await a.forwarder.close(2_000)
     await b.forwarder.close(2_000)
   })

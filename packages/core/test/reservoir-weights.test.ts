@@ -37,6 +37,21 @@ function reservoirLines(
   return lines.map(parseStatsdLine)
 }
 
+/**
+ * Drains `series` into its mirror (the Prometheus side) with no StatsD lines, as a
+ * Prometheus-only meter does, calling `visit` with each kept value and its weight.
+ */
+function drainToMirror(series: SampleSeries, visit: (value: number, weight: number) => void): void {
+  series.mirror = { add: () => {}, set: () => {}, observe: visit }
+  const silent = new DatagramPacker(
+    1432,
+    () => expect.fail('no line when nothing is pushed'),
+    () => {},
+    false,
+  )
+  series.drain(silent)
+}
+
 /** statsd_exporter: each value of a line is observed int(1 / rate) times. */
 function exporterCount(samples: ReadonlyArray<{ sampleRate: number; values: readonly string[] }>) {
   let total = 0
@@ -110,11 +125,11 @@ describe('reservoir weights: every kept sample carries a rate both backends coun
     }
   })
 
-  it('drainWeighted hands every kept value with its integer weight; the weights sum to the values offered', () => {
+  it('the mirror gets every kept value with its integer weight; the weights sum to the values offered', () => {
     const series = new SampleSeries({ head: 't', tail: '' }, 'ms', 1, '', false)
     for (let i = 0; i < 837; i++) series.offer(i, 100)
     const pairs: Array<[number, number]> = []
-    series.drainWeighted((value, weight) => pairs.push([value, weight]))
+    drainToMirror(series, (value, weight) => pairs.push([value, weight]))
     expect(pairs).toHaveLength(100)
     expect(pairs.reduce((sum, [, weight]) => sum + weight, 0)).toBe(837)
     // 837 = 8 × 100 + 37: 37 samples weigh 9, 63 weigh 8.
@@ -122,10 +137,10 @@ describe('reservoir weights: every kept sample carries a rate both backends coun
     expect(pairs.filter(([, weight]) => weight === 8)).toHaveLength(63)
     expect(new Set(pairs.map(([value]) => value)).size).toBe(100)
     // Drained: the next interval starts empty, and below the bound every weight is 1.
-    series.drainWeighted(() => expect.fail('nothing pending'))
+    drainToMirror(series, () => expect.fail('nothing pending'))
     for (let i = 0; i < 3; i++) series.offer(i, 100)
     const next: number[] = []
-    series.drainWeighted((_, weight) => next.push(weight))
+    drainToMirror(series, (_, weight) => next.push(weight))
     expect(next).toEqual([1, 1, 1])
   })
 
@@ -137,7 +152,7 @@ describe('reservoir weights: every kept sample carries a rate both backends coun
     for (let round = 0; round < 4_000; round++) {
       for (let i = 0; i < 6; i++) series.offer(i, 4)
       let slot = 0
-      series.drainWeighted((_, weight) => {
+      drainToMirror(series, (_, weight) => {
         if (weight === 2) heavier[slot] = (heavier[slot] ?? 0) + 1
         slot++
       })
@@ -160,7 +175,7 @@ describe('the reservoir keeps exactly maxSamplesPerFlush samples, whatever the d
     const series = new SampleSeries({ head: 't', tail: '' }, 'ms', 1, '', false)
     for (let i = 0; i < offered; i++) series.offer(i, size)
     const kept: number[] = []
-    series.drainWeighted((value) => kept.push(value))
+    drainToMirror(series, (value) => kept.push(value))
     return kept
   }
 

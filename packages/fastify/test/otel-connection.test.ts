@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import http2 from 'node:http2'
 import https from 'node:https'
+import { requestClaimingSchemes } from '@routemeter/test-support'
 import type { FastifyServerOptions } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deferred, eventually, listen, type MeasuredApp, measuredApp, settle } from './support'
@@ -148,15 +149,7 @@ describe('otel naming: scheme and HTTP version of real HTTPS and HTTP/2 connecti
     const port = await start('HTTP/2 cleartext (h2c)')
     session = http2.connect(`http://127.0.0.1:${port}`)
     session.on('error', () => {})
-    const claims = ['https', ...Array.from({ length: 199 }, (_, i) => `x-evil-${i}`)]
-    for (const claim of claims) {
-      const stream = session.request({ ':path': '/users/1', ':scheme': claim })
-      await new Promise<void>((resolve, reject) => {
-        stream.on('error', reject)
-        stream.resume()
-        stream.on('end', () => resolve())
-      })
-    }
+    await requestClaimingSchemes(session, '/users/1')
     const { app, receiver } = subject as MeasuredApp
     await settle(app, receiver)
     const schemes = new Set(receiver.find(DURATION).map((sample) => sample.tags['url.scheme']))

@@ -2,6 +2,7 @@ import http2 from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import { createCaptureMeter } from '@routemeter/core/testing'
+import { requestClaimingSchemes } from '@routemeter/test-support'
 import Koa from 'koa'
 import { afterEach, describe, expect, it } from 'vitest'
 import { routemeter } from '../src/index'
@@ -39,15 +40,7 @@ describe('Koa on h2c: url.scheme from the connection, never from :scheme', () =>
       await metrics.close()
       await capture.meter.close()
     }
-    const claims = ['https', ...Array.from({ length: 199 }, (_, i) => `x-evil-${i}`)]
-    for (const claim of claims) {
-      const stream = session.request({ ':path': '/users/1', ':scheme': claim })
-      await new Promise<void>((resolve, reject) => {
-        stream.on('error', reject)
-        stream.resume()
-        stream.on('end', () => resolve())
-      })
-    }
+    await requestClaimingSchemes(session, '/users/1')
     await capture.meter.flush()
     const samples = capture.find(DURATION)
     expect(samples).toHaveLength(200)

@@ -1,6 +1,7 @@
 export { type Deferred, deferred } from './deferred'
 export { sampleValue } from './exposition'
 export { captureFaultWarnings, FaultWarnings } from './fault-warnings'
+export { requestClaimingSchemes, SCHEME_CLAIMS } from './h2-claims'
 export { garbageCollector, type SettledMemory, settledMemory } from './heap'
 export {
   type HttpLoadOptions,

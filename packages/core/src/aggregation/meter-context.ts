@@ -159,11 +159,11 @@ export class MeterContext {
 
   /**
    * Mirrors timer samples in Prometheus as a histogram: `duration` ones (milliseconds, made
-   * seconds) or plain `values` (`histogram`, `distribution`).
+   * seconds), body `size`s (bytes) or plain `values` (`histogram`, `distribution`).
    */
   mirrorSamples(
     series: SampleSeries,
-    kind: 'duration' | 'values',
+    kind: 'duration' | 'size' | 'values',
     id: MetricId,
     extraTags?: Tags,
   ): void {
@@ -223,10 +223,9 @@ export class MeterContext {
     const counter = namer.requestCounter?.(info)
     if (counter !== undefined) this.mirrorCounter(series.count, counter)
     this.mirrorSamples(series.duration, 'duration', namer.requestTimer(info))
-    const prometheus = this.prometheus as PrometheusOutput
     if (series.requestSize !== undefined)
-      series.requestSize.mirror = prometheus.series('size', namer.requestBodySize(info))
+      this.mirrorSamples(series.requestSize, 'size', namer.requestBodySize(info))
     if (series.responseSize !== undefined)
-      series.responseSize.mirror = prometheus.series('size', namer.responseBodySize(info))
+      this.mirrorSamples(series.responseSize, 'size', namer.responseBodySize(info))
   }
 }

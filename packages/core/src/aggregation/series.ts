@@ -73,26 +73,6 @@ export class SampleSeries implements Series {
     if (slot < size) this.samples[slot] = value
   }
 
-  /**
-   * Takes the pending samples with the integer weight of each (how many of the values offered
-   * since the last drain it stands for), and resets. Below the reservoir's bound every weight
-   * is 1. Past it, `offered = q × kept + r`: `r` samples weigh `q + 1` and the rest `q`, so the
-   * weights are whole numbers summing to `offered`; which samples weigh more is drawn at random,
-   * so every value offered is counted with the same expected weight. `sampleRate` is not in
-   * the weight: each weight still stands for `weight / sampleRate` requests.
-   */
-  drainWeighted(visit: (value: number, weight: number) => void): void {
-    const split = this.takeSplit()
-    if (split === undefined) return
-    const { samples, weight, heavier, firstHeavier } = split
-    for (let i = 0; i < samples.length; i++) {
-      visit(
-        samples[i] as number,
-        isHeavier(i, firstHeavier, heavier, samples.length) ? weight + 1 : weight,
-      )
-    }
-  }
-
   drain(packer: DatagramPacker): void {
     const split = this.takeSplit()
     if (split === undefined) return
@@ -123,7 +103,14 @@ export class SampleSeries implements Series {
     )
   }
 
-  /** The pending samples and their weights (see `drainWeighted`), reset for the next interval. */
+  /**
+   * Takes the pending samples and their integer weights (how many of the values offered since
+   * the last drain each stands for), and resets. Below the reservoir's bound every weight is 1.
+   * Past it, `offered = q × kept + r`: `r` samples weigh `q + 1` and the rest `q`, so the weights
+   * are whole numbers summing to `offered`; which samples weigh more is drawn at random, so every
+   * value offered is counted with the same expected weight. `sampleRate` is not in the weight:
+   * each weight still stands for `weight / sampleRate` requests.
+   */
   private takeSplit(): WeightSplit | undefined {
     const samples = this.samples
     if (samples.length === 0) return undefined
@@ -169,7 +156,7 @@ export class SampleSeries implements Series {
 
   /**
    * Each kept sample goes to the mirror with the weight it carries on the wire (see
-   * `drainWeighted`), over `sampleRate`: the weights add up to the values recorded, so a
+   * `takeSplit`), over `sampleRate`: the weights add up to the values recorded, so a
    * histogram's count stays the request count — in whole numbers, as long as nothing is sampled.
    */
   private mirrorSplit(mirror: SeriesMirror, split: WeightSplit): void {

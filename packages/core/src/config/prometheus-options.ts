@@ -119,7 +119,7 @@ export function resolvePrometheusOptions(
       'a path starting with "/" (no query, no spaces)',
     )
 
-  const envPort = readEnvPort(env)
+  const envPort = prometheusPortFromEnv(env)
   let port: number | null
   if (options.port !== undefined) {
     if (options.port !== null && !isPort(options.port))
@@ -133,21 +133,8 @@ export function resolvePrometheusOptions(
     port = envPort ?? (route === undefined ? DEFAULT_PROMETHEUS_PORT : null)
   }
 
-  const host = options.host ?? env.OTEL_EXPORTER_PROMETHEUS_HOST ?? 'localhost'
-  if (typeof host !== 'string' || host.trim() === '')
-    throw new RoutemeterOptionError(
-      options.host === undefined ? 'OTEL_EXPORTER_PROMETHEUS_HOST' : 'prometheus.host',
-      host,
-      'a host name or address',
-    )
-
-  const registry = options.registry
-  if (registry !== undefined && !isRegistry(registry))
-    throw new RoutemeterOptionError(
-      'prometheus.registry',
-      registry,
-      "a prom-client Registry (new Registry(), or prom-client's register)",
-    )
+  const host = prometheusHost(options.host, 'prometheus.host', env)
+  const registry = checkRegistry(options.registry, 'prometheus.registry')
 
   return {
     port,
@@ -185,7 +172,34 @@ function readAggregator(value: unknown, env: Env, port: number): string | undefi
   )
 }
 
-function readEnvPort(env: Env): number | undefined {
+/**
+ * The listener's host: the option (named `name` in errors), else
+ * `OTEL_EXPORTER_PROMETHEUS_HOST`, else `localhost` — for a meter's listener and the aggregator.
+ */
+export function prometheusHost(option: unknown, name: string, env: Env): string {
+  const host = option ?? env.OTEL_EXPORTER_PROMETHEUS_HOST ?? 'localhost'
+  if (typeof host !== 'string' || host.trim() === '')
+    throw new RoutemeterOptionError(
+      option === undefined ? 'OTEL_EXPORTER_PROMETHEUS_HOST' : name,
+      host,
+      'a host name or address',
+    )
+  return host
+}
+
+/** `value` when it is a prom-client registry (or absent); else a start-up error naming `name`. */
+export function checkRegistry(value: unknown, name: string): PrometheusRegistry | undefined {
+  if (value !== undefined && !isRegistry(value))
+    throw new RoutemeterOptionError(
+      name,
+      value,
+      "a prom-client Registry (new Registry(), or prom-client's register)",
+    )
+  return value
+}
+
+/** `OTEL_EXPORTER_PROMETHEUS_PORT`, checked; `undefined` when unset. */
+export function prometheusPortFromEnv(env: Env): number | undefined {
   const raw = env.OTEL_EXPORTER_PROMETHEUS_PORT
   if (raw === undefined || raw === '') return undefined
   const port = Number(raw)
@@ -194,7 +208,7 @@ function readEnvPort(env: Env): number | undefined {
   return port
 }
 
-function isPort(value: unknown): value is number {
+export function isPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65_535
 }
 

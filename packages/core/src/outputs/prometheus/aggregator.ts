@@ -2,9 +2,13 @@ import { RoutemeterOptionError } from '../../config/errors'
 import { FaultLog } from '../../config/fault-log'
 import type { MeterLogger } from '../../config/option-types'
 import {
+  checkRegistry,
+  DEFAULT_PROMETHEUS_PORT,
   defaultAggregatorSocket,
-  isRegistry,
+  isPort,
   type PrometheusRegistry,
+  prometheusHost,
+  prometheusPortFromEnv,
 } from '../../config/prometheus-options'
 import { Aggregate } from './aggregate'
 import { Exposition } from './exposition'
@@ -28,6 +32,8 @@ export interface PrometheusAggregatorOptions {
 }
 
 export interface PrometheusAggregator {
+  /** The scrape host it bound (`host`, `OTEL_EXPORTER_PROMETHEUS_HOST` or `localhost`). */
+  readonly host: string
   /** The scrape port (the one chosen when `port` was 0). */
   readonly port: number
   readonly socket: string
@@ -46,16 +52,10 @@ export async function startPrometheusAggregator(
   options: PrometheusAggregatorOptions = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<PrometheusAggregator> {
-  const port = options.port ?? portFromEnv(env) ?? 9464
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new RoutemeterOptionError('port', port, 'an integer 0–65535')
-  const host = options.host ?? env.OTEL_EXPORTER_PROMETHEUS_HOST ?? 'localhost'
-  if (options.registry !== undefined && !isRegistry(options.registry))
-    throw new RoutemeterOptionError(
-      'registry',
-      options.registry,
-      "a prom-client Registry (new Registry() or prom-client's register)",
-    )
+  const port = options.port ?? prometheusPortFromEnv(env) ?? DEFAULT_PROMETHEUS_PORT
+  if (!isPort(port)) throw new RoutemeterOptionError('port', port, 'an integer 0–65535')
+  const host = prometheusHost(options.host, 'host', env)
+  const given = checkRegistry(options.registry, 'registry')
   const faults = new FaultLog(options.logger ?? console)
   const refuse = (reason: string): void => {
     refused++
@@ -63,7 +63,7 @@ export async function startPrometheusAggregator(
   }
   let refused = 0
   const store = new PrometheusStore(false, refuse)
-  const registry = options.registry ?? newRegistry()
+  const registry = given ?? newRegistry()
   registerFamilies(store, registry, refuse)
   const exposition = new Exposition(registry)
   const ingest = new IngestServer(new Aggregate(store, refuse), refuse)
@@ -77,6 +77,7 @@ export async function startPrometheusAggregator(
     throw error
   }
   return {
+    host,
     port: boundPort,
     socket,
     scrape: (accept) => exposition.scrape(accept),
@@ -85,13 +86,4 @@ export async function startPrometheusAggregator(
       await Promise.all([ingest.close(), scrapes.close()])
     },
   }
-}
-
-function portFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
-  const raw = env.OTEL_EXPORTER_PROMETHEUS_PORT
-  if (raw === undefined || raw === '') return undefined
-  const port = Number(raw)
-  if (!/^\d+$/.test(raw.trim()) || port > 65_535)
-    throw new RoutemeterOptionError('OTEL_EXPORTER_PROMETHEUS_PORT', raw, 'an integer 0–65535')
-  return port
 }

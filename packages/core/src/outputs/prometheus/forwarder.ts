@@ -28,7 +28,6 @@ export class Forwarder {
   private closed = false
   /** Messages dropped from a full queue. */
   dropped = 0
-  sent = 0
 
   constructor(
     private readonly socketPath: string,
@@ -91,7 +90,6 @@ export class Forwarder {
         return
       }
       socket.write(line)
-      this.sent++
       return
     }
     this.queue.push(line)
@@ -127,10 +125,7 @@ export class Forwarder {
       const families = [...this.store.families.values()]
       this.store.takeNewFamilies()
       if (families.length > 0) socket.write(this.message(families.map(wireFamily), []))
-      for (const line of queued) {
-        socket.write(line)
-        this.sent++
-      }
+      for (const line of queued) socket.write(line)
       const gauges = this.gaugeValues()
       if (gauges.length > 0) socket.write(this.message([], gauges))
     })
