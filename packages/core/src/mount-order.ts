@@ -19,7 +19,8 @@ const kInstalled = Symbol.for('routemeter.timersProperty')
  * that answer them, or behind middleware that answers first. A handler's
  * `req.metrics.time(...)` then records nothing instead of throwing a TypeError, and `unseen` is
  * told (to report the misordered mount once). Set by routemeter through {@link TIMERS_SLOT}; an
- * assignment to `property` goes to the same slot.
+ * assignment to `property` goes to the same slot. `find`: where else an adapter keeps the
+ * timers of an object that has none in that slot (Express keeps them on the connection).
  *
  * Returns false, changing nothing, when `proto` has a property of that name of someone else's.
  */
@@ -27,13 +28,14 @@ export function installTimersProperty(
   proto: object,
   property: string,
   unseen: (target: object) => void,
+  find?: (target: object) => ExecutionTimers | undefined,
 ): boolean {
   const existing = Object.getOwnPropertyDescriptor(proto, property)
   if (existing !== undefined)
     return (existing.get as { [kInstalled]?: true })?.[kInstalled] === true
   const get = Object.assign(
     function routemeterTimers(this: Slotted): ExecutionTimers {
-      const timers = this[TIMERS_SLOT]
+      const timers = this[TIMERS_SLOT] ?? find?.(this)
       if (timers !== undefined) return timers
       unseen(this)
       return NO_EXECUTION_TIMERS

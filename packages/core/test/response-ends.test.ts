@@ -55,9 +55,15 @@ describe("ResponseEnds on Node's HTTP/1.1 server", () => {
       ended.push({ subject, status }),
     )
     const listeners: Array<{ finish: number; close: number; socketClose: number }> = []
+    const ownKeysAdded: number[] = []
+    let lastSocket: object | undefined
     const port = await serve([], (req, res) => {
       const before = { finish: res.listenerCount('finish'), close: res.listenerCount('close') }
+      const keys = Reflect.ownKeys(res).length
       ends.watch(res, { url: req.url ?? '' })
+      // Nothing on the response itself: a property added there is a new hidden class per request.
+      ownKeysAdded.push(Reflect.ownKeys(res).length - keys)
+      lastSocket = req.socket
       listeners.push({
         finish: res.listenerCount('finish') - before.finish,
         close: res.listenerCount('close') - before.close,
@@ -69,9 +75,18 @@ describe("ResponseEnds on Node's HTTP/1.1 server", () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
     const statuses: number[] = []
     for (const path of ['/a', '/b', '/missing', '/c']) statuses.push(await get(port, path, agent))
+    await expect.poll(() => ended.length).toBe(4)
+    // The idle keep-alive connection holds neither its last response nor its subject.
+    const held = Object.getOwnPropertySymbols(lastSocket).map(
+      (key) => (lastSocket as Record<symbol, unknown>)[key],
+    )
+    expect(held.some((value) => typeof value === 'object' && value !== null && 'url' in value)).toBe(
+      false,
+    )
+    expect(held.some((value) => value instanceof Object && 'statusCode' in value)).toBe(false)
     agent.destroy()
     expect(statuses).toEqual([200, 200, 404, 200])
-    await expect.poll(() => ended.length).toBe(4)
+    expect(ownKeysAdded).toEqual([0, 0, 0, 0])
     expect(ended.map((e) => `${e.subject.url} ${e.status}`)).toEqual([
       '/a 200',
       '/b 200',

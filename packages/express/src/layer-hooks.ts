@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { TIMERS_SLOT } from '@routemeter/core/adapter'
 import {
   type ExpressRequest,
   isRouter,
@@ -10,6 +9,7 @@ import {
   routerOf,
 } from './express-internals'
 import { mountTemplateOf, routePathOf } from './layer-path'
+import { trackerOf } from './request-slot'
 
 /**
  * Records each router layer's registered path as a request enters it. Every layer that can
@@ -69,17 +69,14 @@ type HandleMethod = 'handleRequest' | 'handle_request'
 type ClassWrapper = LayerHandle & { [kOriginal]: LayerHandle }
 type Seen = RouterLike & { [kSeen]?: number }
 
-/** The request as the hooks read it: its timers slot, not `req.metrics` (see mount-order.ts). */
-type SlottedRequest = IncomingMessage & { [TIMERS_SLOT]?: unknown }
-
 function enterLayer(
   this: Hooked,
-  req: SlottedRequest,
+  req: IncomingMessage,
   res: ServerResponse,
   next: NextFunction,
 ): unknown {
   const info = this[kLayerInfo] as LayerInfo
-  const visitor = req[TIMERS_SLOT]
+  const visitor = trackerOf(req)
   if (!(visitor instanceof LayerVisitor)) return info.original.call(this, req, res, next)
   const result = info.original.call(this, req, res, visitor.enterLayer(info, next))
   if (info.subApp) hookSubAppOf(req)
@@ -197,11 +194,11 @@ function wrapLayerClass(layer: LayerLike, method: HandleMethod): void {
 function runUnhookedLayer(
   layer: Hooked,
   original: LayerHandle,
-  req: ExpressRequest & SlottedRequest,
+  req: ExpressRequest,
   res: ServerResponse,
   next: NextFunction,
 ): unknown {
-  if (layer[kLayerInfo] === undefined && req[TIMERS_SLOT] instanceof LayerVisitor) {
+  if (layer[kLayerInfo] === undefined && trackerOf(req) instanceof LayerVisitor) {
     // The layer belongs to a router not hooked yet: a sub-app's (or routes added to one later).
     const router = routerOf(req.app)
     if (router !== undefined) {

@@ -1,12 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { ExecutionTimers, Meter } from '@routemeter/core'
-import {
-  type AdapterSetup,
-  NO_EXECUTION_TIMERS,
-  ResponseEnds,
-  reportMisorderedMount,
-  TIMERS_SLOT,
-} from '@routemeter/core/adapter'
+import type { Meter } from '@routemeter/core'
+import { type AdapterSetup, ResponseEnds, reportMisorderedMount } from '@routemeter/core/adapter'
 import {
   type AppLike,
   type ExpressRequest,
@@ -17,12 +11,12 @@ import {
 } from './express-internals'
 import { hookRouter, layerInfoOf, mountChainTo } from './layer-hooks'
 import { checkLayersBefore, watchMountOrder } from './mount-order'
+import { attachTracker, connectionOf, trackerOf, Unmeasured } from './request-slot'
 import { RequestTracker } from './request-tracker'
 import { RouteNode } from './route-tree'
 import { joinTemplate, renderMountPath } from './template'
 
-/** `req.metrics` is read and written through core's slot (see mount-order.ts). */
-type MeasuredRequest = ExpressRequest & { [TIMERS_SLOT]?: ExecutionTimers }
+type MeasuredRequest = ExpressRequest & IncomingMessage
 
 interface AppEntry {
   readonly router: RouterLike | undefined
@@ -39,11 +33,12 @@ export class Measurer {
   private readonly isExcluded: ((url: string) => boolean) | undefined
   /** `undefined` without `prometheus.route`. */
   private readonly isScrape: ((url: string) => boolean) | undefined
+  /** By the prototype Express gives the app's requests (see {@link handle}). */
   private readonly apps = new Map<unknown, AppEntry>()
   /** Ends each request once, from the response's own events (shared listeners, no closure). */
   private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
   // The app of the last request: almost always the only one, so no map lookup per request.
-  private lastApp: unknown = undefined
+  private lastProto: unknown = undefined
   private last: AppEntry | undefined = undefined
 
   constructor(setup: AdapterSetup) {
@@ -70,29 +65,32 @@ export class Measurer {
   }
 
   /**
-   * The least work before `next()`: one object, one property on the request and one on the
-   * response, two shared listeners (core's `ResponseEnds`).
-   * In Node's HTTP server no two request (or response) objects share a hidden class, so every
-   * property added to one is a fresh map transition, about a microsecond each; hence the tracker
-   * is `req.metrics` itself, and `res` carries only the slot core's shared listeners read (in
-   * place of the closure per request they replace).
+   * The least work before `next()`: one object, and nothing added to the request or the
+   * response. In Node's HTTP server no two request (or response) objects share a hidden class,
+   * so every property added to one is a fresh map transition, about a microsecond each plus its
+   * garbage; hence the tracker is `req.metrics` itself and is kept on the connection (see
+   * request-slot.ts), and core's `ResponseEnds` keeps its record there too.
    */
   handle(req: MeasuredRequest, res: ServerResponse, next: NextFunction): void {
-    const existing = req[TIMERS_SLOT]
+    const connection = connectionOf(req)
+    const existing = trackerOf(req, connection)
     if (existing !== undefined && this.alreadyMeasured(existing, req)) {
       next()
       return
     }
     const url = this.isExcluded === undefined ? '' : (req.originalUrl ?? req.url ?? '')
     if (this.isExcluded?.(url) === true) {
-      req[TIMERS_SLOT] = NO_EXECUTION_TIMERS
+      attachTracker(new Unmeasured(req), res, connection, true)
       const prometheus = this.meter.prometheus
       if (prometheus !== undefined && this.isScrape?.(url) === true) prometheus.handle(req, res)
       else next()
       return
     }
-    const app = req.app
-    const entry = app === this.lastApp && this.last !== undefined ? this.last : this.entryFor(app)
+    // Express gives each app's requests that app's own prototype (`app.request`): it tells the
+    // app without a read of `req.app`, which would miss V8's caches on every request.
+    const proto: unknown = Object.getPrototypeOf(req)
+    const entry =
+      proto === this.lastProto && this.last !== undefined ? this.last : this.entryFor(req, proto)
     // Layers added to the app after the first request are hooked before they can match.
     if (entry.router !== undefined) hookRouter(entry.router)
     const tracker = new RequestTracker(
@@ -102,9 +100,10 @@ export class Measurer {
       res,
       entry.start,
       this.meter.requestStarted(res),
+      connection,
     )
-    req[TIMERS_SLOT] = tracker
-    this.ends.watch(res, tracker)
+    attachTracker(tracker, res, connection)
+    this.ends.watch(res, tracker, connection)
     next()
   }
 
@@ -119,7 +118,7 @@ export class Measurer {
    * instance is left to it.
    */
   private alreadyMeasured(existing: unknown, req: MeasuredRequest): boolean {
-    if (existing === NO_EXECUTION_TIMERS) return true
+    if (existing instanceof Unmeasured) return true
     if (!(existing instanceof RequestTracker)) return false
     if (existing.measurer === this) {
       const router = routerOf(req.app)
@@ -128,13 +127,13 @@ export class Measurer {
     return true
   }
 
-  private entryFor(app: AppLike | undefined): AppEntry {
-    let entry = this.apps.get(app)
+  private entryFor(req: MeasuredRequest, proto: unknown): AppEntry {
+    let entry = this.apps.get(proto)
     if (entry === undefined) {
-      entry = this.describeApp(app)
-      this.apps.set(app, entry)
+      entry = this.describeApp(req.app)
+      this.apps.set(proto, entry)
     }
-    this.lastApp = app
+    this.lastProto = proto
     this.last = entry
     return entry
   }

@@ -1,7 +1,10 @@
 import { IncomingMessage } from 'node:http'
-import { installTimersProperty } from '@routemeter/core/adapter'
+import type { ExecutionTimers } from '@routemeter/core'
+import { installTimersProperty, NO_EXECUTION_TIMERS } from '@routemeter/core/adapter'
 import { isRouter, type LayerLike, type RouterLike, routerOf } from './express-internals'
 import { mountTemplateOf, routePathOf } from './layer-path'
+import { trackerOf, Unmeasured } from './request-slot'
+import { RequestTracker } from './request-tracker'
 
 /**
  * A middleware mounted after the routes never sees the requests they answer: Express runs the
@@ -29,7 +32,7 @@ const appsChecked = new WeakSet<object>()
 
 export function watchMountOrder(subject: MountOrderSubject): void {
   subjects.set(subject.middleware, subject)
-  installTimersProperty(IncomingMessage.prototype, 'metrics', reportUnseenRequest)
+  installTimersProperty(IncomingMessage.prototype, 'metrics', reportUnseenRequest, timersOf)
 }
 
 /** Routes and routers registered before the middleware in the stack that holds it. */
@@ -48,6 +51,12 @@ export function checkLayersBefore(stack: readonly LayerLike[], subject: MountOrd
   subject.reportMisordered(
     `${found.length === 1 ? 'a route' : `${found.length} routes`} registered before it (${shown}${more})`,
   )
+}
+
+function timersOf(target: object): ExecutionTimers | undefined {
+  const found = trackerOf(target as IncomingMessage)
+  if (found instanceof RequestTracker) return found
+  return found instanceof Unmeasured ? NO_EXECUTION_TIMERS : undefined
 }
 
 function reportUnseenRequest(target: object): void {

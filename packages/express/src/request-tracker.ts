@@ -3,6 +3,7 @@ import type { ExecutionTimers, Meter, Stopper, Tags } from '@routemeter/core'
 import type { RouteMetrics } from '@routemeter/core/adapter'
 import type { ExpressRequest, NextFunction, RouterLike } from './express-internals'
 import { hookRouter, type LayerInfo, LayerVisitor, routeLayerInfoOf } from './layer-hooks'
+import { type SlottedTracker, trackerEnded } from './request-slot'
 import type { RouteNode } from './route-tree'
 
 /**
@@ -27,8 +28,9 @@ import type { RouteNode } from './route-tree'
  * `req.method` later (`POST /user/1/edit?_method=PUT`) does not change it (OpenTelemetry's
  * `http.request.method`).
  */
-export class RequestTracker extends LayerVisitor implements ExecutionTimers {
+export class RequestTracker extends LayerVisitor implements ExecutionTimers, SlottedTracker {
   route: RouteMetrics | undefined = undefined
+  onRequest = false
   /** The route object (`layer.route`) of the last route entered. */
   private enteredRoute: object | undefined = undefined
   /** The method the client sent. */
@@ -38,10 +40,12 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
     /** The middleware instance that measures this request (another instance leaves it alone). */
     readonly measurer: object,
     private readonly meter: Meter,
-    private readonly req: ExpressRequest,
+    readonly req: ExpressRequest,
     private readonly res: ServerResponse,
     public node: RouteNode,
     private readonly startedAt: number,
+    /** `req.socket`, as read when the request started. */
+    private readonly connection: object | undefined,
   ) {
     super()
     this.method = req.method ?? ''
@@ -90,6 +94,7 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
 
   /** Records the request with the status core read from the response (sent, 499 or 408). */
   end(status: number): void {
+    trackerEnded(this, this.connection)
     this.takeRouteWithRejectedParam()
     this.meter.requestEnded(
       this.route ?? this.meter.unmatched,
@@ -108,6 +113,9 @@ export class RequestTracker extends LayerVisitor implements ExecutionTimers {
    * layer is entered after an error but error handlers, which are not hooked).
    */
   private takeRouteWithRejectedParam(): void {
+    // Without a param callback in the router the request is in, every route matched was
+    // entered; `req.route` is then not read (a read of `req` costs, see request-slot.ts).
+    if (!hasParamCallbacks(this.node.inner)) return
     const matched = this.req.route
     if (matched === undefined || matched === this.enteredRoute) return
     const info = routeLayerInfoOf(matched)
@@ -137,4 +145,12 @@ function labelUntilPassedOn(
     tracker.passedOn(route, previous)
     next(err)
   }
+}
+
+/** Whether `router` (Express 4's or router 2's) has an `app.param()` / `router.param()` callback. */
+function hasParamCallbacks(router: object): boolean {
+  const params = (router as { readonly params?: unknown }).params
+  if (typeof params !== 'object' || params === null) return false
+  for (const _name in params) return true
+  return false
 }

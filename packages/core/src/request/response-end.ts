@@ -50,11 +50,32 @@ const SERVER_RESPONSE_FINISH = 'http.server.response.finish'
 
 interface ServerResponseWatcher {
   finishedOnServer(res: ServerResponse, socket: Socket): void
+  /** Responses it watches through the channel that have not ended. */
+  readonly onServer: number
+  /** Whether it is in {@link watchingServerResponses}. */
+  listed: boolean
 }
 
-/** The instances with responses in flight on Node's own HTTP/1.1 server (usually one). */
+/**
+ * The instances that have watched responses on Node's own HTTP/1.1 server (usually one). An
+ * instance stays listed while idle: taking it off each time its last response ended, and back
+ * on with the next, was a `Set` delete and add on most requests. Idle ones are dropped when
+ * another instance joins, so apps created and closed one after another (a test suite) are not
+ * held.
+ */
 const watchingServerResponses = new Set<ServerResponseWatcher>()
 let subscribed = false
+
+function listWatcher(joining: ServerResponseWatcher): void {
+  for (const listed of watchingServerResponses) {
+    if (listed.onServer === 0) {
+      listed.listed = false
+      watchingServerResponses.delete(listed)
+    }
+  }
+  joining.listed = true
+  watchingServerResponses.add(joining)
+}
 
 function onServerResponseFinish(message: unknown): void {
   const { response, socket } = message as ServerResponseFinish
@@ -79,32 +100,33 @@ function onServerResponseFinish(message: unknown): void {
  *   yet, and when the connection dies Node 20 neither finishes nor closes them (newer releases
  *   destroy them). They are found through the socket's own `close` and recorded as 499.
  *
- * On Node's own HTTP/1.1 server — almost every request — nothing is added per response: the
- * end comes from the server's `http.server.response.finish` diagnostics channel, and an abort
- * from the connection's `close` (one listener per connection, not per request: a response of
- * Node's server can only end unfinished when its socket closes). Anywhere else — HTTP/2, and
+ * On Node's own HTTP/1.1 server — almost every request — nothing is added to the response at
+ * all: the end comes from the server's `http.server.response.finish` diagnostics channel, and an
+ * abort from the connection's `close` (one listener per connection, not per request: a response
+ * of Node's server can only end unfinished when its socket closes). The response in flight and
+ * its subject are kept on the connection, which carries one response at a time. Node's servers
+ * give no two requests or responses one hidden class, so a property added to a response is a
+ * fresh map (about a microsecond, and garbage) where a store on the connection, whose shape
+ * settles after its first request, costs a few nanoseconds. Anywhere else — HTTP/2, and
  * light-my-request (Fastify's `inject`), whose mock socket never reaches that server — two
  * shared listeners go on the response: `finish`, and `close` before it. `finish` is listened
  * to, not only `close` with `writableFinished`: light-my-request emits `finish` but its socket
  * never drains, so `writableFinished` stays false.
  *
- * The subject is kept on the response under this instance's own symbol, so two instances
- * never mix their records.
+ * Every key is this instance's own symbol, so two instances never mix their records.
  */
 export class ResponseEnds<Subject extends object> implements ServerResponseWatcher {
-  /**
-   * Per instance, so that two adapters watching one response each get their own end: the
-   * subject of a response on Node's HTTP/1.1 server (ended by the channel or its socket)…
-   */
-  private readonly key: symbol = Symbol('routemeter.subject')
-  /** …and of any other response (ended by its own listeners). */
-  private readonly listenedKey: symbol = Symbol('routemeter.listened')
-  /** On a connection: its latest response this instance watches through the channel. */
+  /** On a connection of Node's HTTP/1.1 server: its response in flight this instance watches… */
   private readonly socketKey: symbol = Symbol('routemeter.response')
-  /** Queued HTTP/1.1 responses not ended yet; empty unless a client pipelines. */
-  private readonly queued = new Set<ServerResponse>()
+  /** …and that response's subject. */
+  private readonly subjectKey: symbol = Symbol('routemeter.subject')
+  /** On any other response (ended by its own listeners): its subject. */
+  private readonly listenedKey: symbol = Symbol('routemeter.listened')
+  /** Queued HTTP/1.1 responses not ended yet, and their subjects; empty unless a client pipelines. */
+  private readonly queued = new Map<ServerResponse, Subject>()
   /** Responses watched through the channel and not ended yet. */
-  private onServer = 0
+  onServer = 0
+  listed = false
   private readonly finishListener: (this: RawResponse) => void
   private readonly closeListener: (this: RawResponse) => void
   private readonly socketCloseListener: (this: Socket) => void
@@ -142,15 +164,26 @@ export class ResponseEnds<Subject extends object> implements ServerResponseWatch
     }
   }
 
-  /** Watches `res` until it ends; `subject` is what `ended` gets back. Call once per response. */
-  watch(res: RawResponse, subject: Subject): void {
-    const socket = res instanceof ServerResponse ? res.socket : undefined
+  /**
+   * Watches `res` until it ends; `subject` is what `ended` gets back. Call once per response.
+   * `connection`: the request's socket, if the caller has read it already. When it carries `res`
+   * (`_httpMessage`, Node's own link), `res.socket` need not be read: a read of a response
+   * property nobody read since its last change misses V8's caches (see request-slot.ts in the
+   * Express adapter).
+   */
+  watch(res: RawResponse, subject: Subject, connection?: object): void {
+    const socket =
+      res instanceof ServerResponse
+        ? connection !== undefined &&
+          (connection as { readonly _httpMessage?: unknown })._httpMessage === res
+          ? (connection as Socket)
+          : res.socket
+        : undefined
     if (socket === null) {
       // Only an HTTP/1.1 response waiting behind another has no socket: Node's server queued it.
       const connection = (res as ServerResponse).req?.socket
       if (connection instanceof Socket) {
-        ;(res as unknown as Record<symbol, Subject | undefined>)[this.key] = subject
-        this.queue(res as ServerResponse, connection)
+        this.queue(res as ServerResponse, subject, connection)
         return
       }
     }
@@ -160,30 +193,29 @@ export class ResponseEnds<Subject extends object> implements ServerResponseWatch
       res.on('close', this.closeListener)
       return
     }
-    ;(res as unknown as Record<symbol, Subject | undefined>)[this.key] = subject
-    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
+    const slot = socket as unknown as ConnectionSlots
     if (!(this.socketKey in slot)) this.watchSocket(socket)
     slot[this.socketKey] = res as ServerResponse
-    if (this.onServer++ === 0) watchingServerResponses.add(this)
+    slot[this.subjectKey] = subject
+    this.onServer++
+    if (!this.listed) listWatcher(this)
   }
 
   /** From the channel: a response of Node's HTTP/1.1 server finished (maybe not one of ours). */
   finishedOnServer(res: ServerResponse, socket: Socket): void {
-    const subject = this.take(res)
-    if (subject === undefined) return
-    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
-    // Not kept past its end: an idle keep-alive connection must not hold the last response.
-    if (slot[this.socketKey] === res) slot[this.socketKey] = undefined
-    this.ended(subject, sentStatus(res), res)
+    const subject = this.take(res, socket)
+    if (subject !== undefined) this.ended(subject, sentStatus(res), res)
   }
 
-  private queue(res: ServerResponse, socket: Socket): void {
-    this.queued.add(res)
-    if (this.onServer++ === 0) watchingServerResponses.add(this)
-    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
-    if (!(this.socketKey in slot)) {
+  private queue(res: ServerResponse, subject: Subject, socket: Socket): void {
+    this.queued.set(res, subject)
+    this.onServer++
+    if (!this.listed) listWatcher(this)
+    if (!(this.socketKey in socket)) {
       this.watchSocket(socket)
+      const slot = socket as unknown as ConnectionSlots
       slot[this.socketKey] = undefined
+      slot[this.subjectKey] = undefined
     }
   }
 
@@ -205,29 +237,37 @@ export class ResponseEnds<Subject extends object> implements ServerResponseWatch
 
   /** The connection is gone: its response in flight, and any queued behind it, never finished. */
   private socketClosed(socket: Socket): void {
-    const slot = socket as unknown as Record<symbol, ServerResponse | undefined>
-    const res = slot[this.socketKey]
+    const res = (socket as unknown as ConnectionSlots)[this.socketKey] as ServerResponse | undefined
     if (res !== undefined) {
-      slot[this.socketKey] = undefined
-      const subject = this.take(res)
+      const subject = this.take(res, socket)
       if (subject !== undefined) this.ended(subject, unfinishedStatus(res, socket), res)
     }
     if (this.queued.size === 0) return
-    for (const queued of this.queued) {
+    for (const queued of this.queued.keys()) {
       if (queued.req?.socket !== socket) continue
-      const subject = this.take(queued)
+      const subject = this.take(queued, socket)
       if (subject !== undefined) this.ended(subject, CLIENT_CLOSED_REQUEST, queued)
     }
   }
 
-  /** The subject of a response of Node's HTTP/1.1 server, once: later calls get `undefined`. */
-  private take(res: ServerResponse): Subject | undefined {
-    const slot = res as unknown as Record<symbol, Subject | undefined>
-    const subject = slot[this.key]
+  /**
+   * The subject of a response of Node's HTTP/1.1 server on `socket`, once: later calls get
+   * `undefined`. Not kept past its end: an idle keep-alive connection must not hold the last
+   * response.
+   */
+  private take(res: ServerResponse, socket: Socket): Subject | undefined {
+    const slot = socket as unknown as ConnectionSlots
+    let subject: Subject | undefined
+    if (slot[this.socketKey] === res) {
+      subject = slot[this.subjectKey] as Subject | undefined
+      slot[this.socketKey] = undefined
+      slot[this.subjectKey] = undefined
+    } else if (this.queued.size !== 0) {
+      subject = this.queued.get(res)
+      this.queued.delete(res)
+    }
     if (subject === undefined) return undefined
-    slot[this.key] = undefined
-    if (this.queued.size !== 0) this.queued.delete(res)
-    if (--this.onServer === 0) watchingServerResponses.delete(this)
+    this.onServer--
     return subject
   }
 
@@ -240,6 +280,9 @@ export class ResponseEnds<Subject extends object> implements ServerResponseWatch
     return subject
   }
 }
+
+/** What instances keep on a connection of Node's HTTP/1.1 server, under their own keys. */
+type ConnectionSlots = Record<symbol, unknown>
 
 /** HTTP/2: the status sent if the stream closed normally, else 499. */
 function http2Status(res: Http2Response): number {

@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { TIMERS_SLOT } from '@routemeter/core/adapter'
+
+/**
+ * Where a measured request's tracker (`req.metrics`) is kept, and how it is found again with the
+ * fewest reads of `req`. Node's HTTP server gives no two requests one hidden class, and Express
+ * adds properties to each as it goes, so every property added to `req` is a fresh map (about a
+ * microsecond plus its garbage, in the bench's profile) and every read of a property nobody read
+ * since the last change misses V8's caches (a few hundred nanoseconds). A connection's shape
+ * settles after its first request: stores and reads on it cost nanoseconds.
+ *
+ * So the tracker is kept on its connection, which serves one request at a time: its slot holds
+ * the tracker of the latest request, and the one before until the latest one ends too, so
+ * code running after the response went out (`res.json(x); await audit(); req.metrics.time(...)`)
+ * still finds its timers while the client's next request is in flight. An idle keep-alive
+ * connection holds its last request until its next one or its close. A request pipelined behind
+ * one still in flight, and any request not carried by a plain HTTP/1 connection (Express on
+ * HTTP/2's compatibility layer), carries its tracker itself, in core's slot; only while one of
+ * those is in flight is that slot read for the others (a miss there walks `req`'s whole
+ * prototype chain).
+ *
+ * From the global symbol registry, like core's slot, so that two copies of the adapter (its ESM
+ * and CJS builds) find each other's trackers.
+ */
+const CURRENT_REQ = Symbol.for('routemeter.express.req')
+const CURRENT = Symbol.for('routemeter.express.tracker')
+/** Whether the current request's response has ended: the next request may take the slot. */
+const ENDED = Symbol.for('routemeter.express.ended')
+const PREVIOUS_REQ = Symbol.for('routemeter.express.previousReq')
+const PREVIOUS = Symbol.for('routemeter.express.previous')
+const SHARED = Symbol.for('routemeter.express.slots')
+
+/** What a tracker kept by this module provides. */
+export interface SlottedTracker {
+  /** The request it measures. */
+  readonly req: object
+  /** Whether it is kept on its request (see {@link trackerEnded}); set here. */
+  onRequest: boolean
+}
+
+/**
+ * The connection as read and written here: Node's socket, `_httpMessage` being the response it
+ * carries. Everything compared per request is on the connection itself, which Node has just
+ * read from, so that a new request touches no older object (cold in the CPU's caches by then:
+ * a separate slot object cost as much as a read of `req`).
+ */
+interface Connection {
+  readonly _httpMessage?: unknown
+  [CURRENT_REQ]?: object
+  [CURRENT]?: SlottedTracker
+  [ENDED]?: boolean
+  [PREVIOUS_REQ]?: object
+  [PREVIOUS]?: SlottedTracker
+}
+
+type SlottedRequest = IncomingMessage & { [TIMERS_SLOT]?: unknown }
+
+/** Trackers on their requests whose response has not ended, across every copy of the adapter. */
+const shared = sharedCounts()
+
+function sharedCounts(): { onRequests: number } {
+  const registry = globalThis as Record<symbol, { onRequests: number } | undefined>
+  const existing = registry[SHARED]
+  if (existing !== undefined) return existing
+  const created = { onRequests: 0 }
+  registry[SHARED] = created
+  return created
+}
+
+/**
+ * The tracker of the request that last entered {@link attachTracker} in this copy: the next
+ * hooked layer usually runs for the same request, synchronously, and finds it without reading
+ * `req` at all.
+ */
+let latest: SlottedTracker | undefined
+
+/**
+ * The connection `req` arrived on (`req.socket`: the one read of `req` the lookups need), or
+ * `undefined` when it is not an object.
+ */
+export function connectionOf(req: IncomingMessage): object | undefined {
+  const socket: unknown = req.socket
+  return typeof socket === 'object' && socket !== null ? socket : undefined
+}
+
+/**
+ * Keeps `tracker` where {@link trackerOf} finds it for its request. `ended`: a mark that never
+ * ends (an excluded request), which the connection's next request may displace at once.
+ */
+export function attachTracker(
+  tracker: SlottedTracker,
+  res: ServerResponse,
+  connection: object | undefined,
+  ended = false,
+): void {
+  latest = tracker
+  const socket = connection as Connection | undefined
+  // The connection carries this very response: a plain HTTP/1 socket, this request not queued.
+  if (socket !== undefined && socket._httpMessage === res) {
+    const current = socket[CURRENT]
+    if (current === undefined || socket[ENDED] === true) {
+      // One request back is kept: the one before that has been over for a whole request.
+      socket[PREVIOUS_REQ] = socket[CURRENT_REQ]
+      socket[PREVIOUS] = current
+      socket[CURRENT_REQ] = tracker.req
+      socket[CURRENT] = tracker
+      socket[ENDED] = ended
+      return
+    }
+  }
+  // A mark is not counted: it is found here only on a plain connection.
+  if (!ended) {
+    tracker.onRequest = true
+    shared.onRequests++
+  }
+  ;(tracker.req as SlottedRequest)[TIMERS_SLOT] = tracker
+}
+
+/** To be called when a tracker's response has ended; `connection` is its request's. */
+export function trackerEnded(tracker: SlottedTracker, connection: object | undefined): void {
+  if (tracker.onRequest) {
+    tracker.onRequest = false
+    shared.onRequests--
+    return
+  }
+  const socket = connection as Connection | undefined
+  if (socket === undefined || socket[CURRENT] !== tracker) return
+  socket[ENDED] = true
+  socket[PREVIOUS_REQ] = undefined
+  socket[PREVIOUS] = undefined
+}
+
+/** What marks a request routemeter leaves alone (excluded): its `req.metrics` records nothing. */
+export class Unmeasured implements SlottedTracker {
+  onRequest = false
+  constructor(readonly req: object) {}
+}
+
+/**
+ * What routemeter keeps for `req`: its tracker, or the mark of a request it leaves alone, or
+ * `undefined`. `connection`: `req`'s, if the caller read it already.
+ */
+export function trackerOf(
+  req: SlottedRequest,
+  connection: object | undefined = connectionOf(req),
+): unknown {
+  if (latest !== undefined && latest.req === req) return latest
+  const socket = connection as Connection | undefined
+  if (socket !== undefined) {
+    if (socket[CURRENT_REQ] === req) return socket[CURRENT]
+    if (socket[PREVIOUS_REQ] === req) return socket[PREVIOUS]
+  }
+  return shared.onRequests === 0 && socket?._httpMessage !== undefined
+    ? undefined
+    : req[TIMERS_SLOT]
+}
