@@ -56,26 +56,10 @@ export class Measurer {
    * is no such response: the request is recorded when the app has produced its Response, with
    * that Response's status; a client that leaves is not seen.
    */
-  async handle(c: Context, next: Next): Promise<void> {
+  handle(c: Context, next: Next): Promise<void> {
     // Measured already: the middleware is mounted twice, or in a sub-app sharing the context.
-    if (c.get('metrics') !== undefined) {
-      await next()
-      return
-    }
-    if (this.isExcluded?.(c.req.path) === true) {
-      c.set('metrics', NO_EXECUTION_TIMERS)
-      const prometheus = this.meter.prometheus
-      if (prometheus !== undefined && this.isScrape?.(c.req.path) === true) {
-        const answer = await prometheus.respond(c.req.header('accept'))
-        c.res = new Response(c.req.method === 'HEAD' ? null : answer.body, {
-          status: answer.status,
-          headers: { 'content-type': answer.contentType },
-        })
-        return
-      }
-      await next()
-      return
-    }
+    if (c.get('metrics') !== undefined) return next()
+    if (this.isExcluded?.(c.req.path) === true) return this.unmeasured(c, next)
     const outgoing = outgoingOf(c)
     const tracker = new RequestTracker(
       this,
@@ -85,17 +69,25 @@ export class Measurer {
       this.meter.requestStarted(outgoing),
     )
     c.set('metrics', tracker)
-    if (outgoing !== undefined) {
-      this.ends.watch(outgoing, tracker)
-      await next()
+    if (outgoing === undefined) return endWhenAnswered(tracker, c, next)
+    this.ends.watch(outgoing, tracker)
+    // `next()`'s own promise is handed back: no async frame of ours per request.
+    return next()
+  }
+
+  /** An excluded request: not measured; a scrape of `prometheus.route` is answered here. */
+  private async unmeasured(c: Context, next: Next): Promise<void> {
+    c.set('metrics', NO_EXECUTION_TIMERS)
+    const prometheus = this.meter.prometheus
+    if (prometheus !== undefined && this.isScrape?.(c.req.path) === true) {
+      const answer = await prometheus.respond(c.req.header('accept'))
+      c.res = new Response(c.req.method === 'HEAD' ? null : answer.body, {
+        status: answer.status,
+        headers: { 'content-type': answer.contentType },
+      })
       return
     }
-    try {
-      await next()
-    } finally {
-      // Hono has answered errors (`onError`) and 404s by now: `c.res` is the Response.
-      tracker.end(c.res.status, undefined)
-    }
+    await next()
   }
 
   close(): Promise<void> {
@@ -105,6 +97,16 @@ export class Measurer {
 
 function endTracker(tracker: RequestTracker, status: number, res: RawResponse): void {
   tracker.end(status, res)
+}
+
+/** Without Node's response (Bun, Deno, workers): recorded once Hono has its Response. */
+async function endWhenAnswered(tracker: RequestTracker, c: Context, next: Next): Promise<void> {
+  try {
+    await next()
+  } finally {
+    // Hono has answered errors (`onError`) and 404s by now: `c.res` is the Response.
+    tracker.end(c.res.status, undefined)
+  }
 }
 
 /** Node's response under @hono/node-server; `undefined` on other runtimes. */
