@@ -8,6 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { garbageCollector } from '@routemeter/test-support'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ResponseEnds } from '../src/adapter'
 
@@ -17,11 +18,13 @@ interface Ended {
 }
 
 let server: Server | undefined
-afterEach(async () => {
+afterEach(closeServer)
+
+async function closeServer(): Promise<void> {
   server?.closeAllConnections()
   if (server !== undefined) await new Promise((resolve) => server?.close(resolve))
   server = undefined
-})
+}
 
 /** A real HTTP/1.1 server whose handler watches every response with each of `ends`. */
 async function serve(
@@ -80,9 +83,9 @@ describe("ResponseEnds on Node's HTTP/1.1 server", () => {
     const held = Object.getOwnPropertySymbols(lastSocket).map(
       (key) => (lastSocket as Record<symbol, unknown>)[key],
     )
-    expect(held.some((value) => typeof value === 'object' && value !== null && 'url' in value)).toBe(
-      false,
-    )
+    expect(
+      held.some((value) => typeof value === 'object' && value !== null && 'url' in value),
+    ).toBe(false)
     expect(held.some((value) => value instanceof Object && 'statusCode' in value)).toBe(false)
     agent.destroy()
     expect(statuses).toEqual([200, 200, 404, 200])
@@ -150,5 +153,101 @@ describe("ResponseEnds on Node's HTTP/1.1 server", () => {
     expect(first.map((e) => e.subject.url)).toEqual(second.map((e) => e.subject.url))
     expect(new Set(first.map((e) => e.subject.url)).size).toBe(20)
     expect(first.every((e) => e.status === 201)).toBe(true)
+  })
+})
+
+describe('ResponseEnds instances listed for the diagnostics channel', () => {
+  it('an idle instance stays listed alone and is unlisted when another joins, one with a response in flight stays; each sees every end once', async () => {
+    const seen = { a: [] as string[], b: [] as string[], c: [] as string[] }
+    const watcher = (list: string[]) =>
+      new ResponseEnds<{ url: string }>((subject, status) => list.push(`${subject.url} ${status}`))
+    const a = watcher(seen.a)
+    const b = watcher(seen.b)
+    const c = watcher(seen.c)
+    const release: Array<() => void> = []
+    let held = false
+    // The first path segment names the instances that watch the response; /hold/ ones are
+    // answered when the test says.
+    const port = await serve([], (req, res) => {
+      const [, who = '', hold] = (req.url ?? '').split('/')
+      for (const name of who)
+        ({ a, b, c })[name as 'a' | 'b' | 'c'].watch(res, { url: req.url ?? '' })
+      if (hold === 'hold') {
+        held = true
+        release.push(() => res.end('late'))
+      } else res.end('ok')
+    })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const other = new Agent({ keepAlive: true, maxSockets: 1 })
+    try {
+      await get(port, '/a/1', agent)
+      await get(port, '/a/2', agent)
+      // All its responses ended (the client can read one before the server's end is seen):
+      // alone, it stays listed (no Set delete and add per request).
+      await expect.poll(() => seen.a).toEqual(['/a/1 200', '/a/2 200'])
+      expect(a.listed).toBe(true)
+
+      await get(port, '/b/1', agent)
+      // Another joined while it was idle: it is let go, not held by the process-wide list.
+      expect([a.listed, b.listed]).toEqual([false, true])
+
+      // a back with a response in flight (on another connection): the idle b is let go…
+      const late = get(port, '/a/hold', other)
+      await expect.poll(() => held).toBe(true)
+      expect([a.listed, b.listed]).toEqual([true, false])
+      // …and a, still waiting for its end, stays listed whoever joins.
+      await get(port, '/b/2', agent)
+      // b idle again before c joins.
+      await expect.poll(() => seen.b.length).toBe(2)
+      await get(port, '/c/1', agent)
+      expect([a.listed, b.listed, c.listed]).toEqual([true, false, true])
+      for (const answer of release) answer()
+      expect(await late).toBe(200)
+      await expect.poll(() => seen.a.length).toBe(3)
+      // Idle again, and the last to join was c: a stays listed until the next one joins.
+      expect(a.listed).toBe(true)
+
+      // All three on one response: each lists itself again and sees it.
+      await get(port, '/abc/1', agent)
+      expect([a.listed, b.listed, c.listed]).toEqual([true, true, true])
+      await expect.poll(() => seen.c.length).toBe(2)
+    } finally {
+      agent.destroy()
+      other.destroy()
+    }
+    // Every end exactly once, to each instance that watched it.
+    expect(seen).toEqual({
+      a: ['/a/1 200', '/a/2 200', '/a/hold 200', '/abc/1 200'],
+      b: ['/b/1 200', '/b/2 200', '/abc/1 200'],
+      c: ['/c/1 200', '/abc/1 200'],
+    })
+  })
+  it('an idle instance let go when another joins is not held by the list once its app is gone', async (context) => {
+    const gc = garbageCollector()
+    if (gc === undefined) context.skip('no garbage collector to call')
+    // An app created, served and closed, as one test of a suite does; only a WeakRef is kept.
+    const first = await (async () => {
+      let count = 0
+      const ends = new ResponseEnds<{ url: string }>(() => {
+        count++
+      })
+      const port = await serve([ends], (_req, res) => res.end('ok'))
+      const agent = new Agent({ keepAlive: true })
+      await get(port, '/first', agent)
+      await expect.poll(() => count).toBe(1)
+      agent.destroy()
+      await closeServer()
+      return new WeakRef(ends)
+    })()
+    const next = new ResponseEnds<{ url: string }>(() => {})
+    const port = await serve([next], (_req, res) => res.end('ok'))
+    const agent = new Agent({ keepAlive: true })
+    await get(port, '/next', agent)
+    agent.destroy()
+    // A WeakRef's target lives until the end of the job that made or read it.
+    await new Promise((resolve) => setImmediate(resolve))
+    gc?.()
+    expect(first.deref()).toBeUndefined()
+    expect(next.listed).toBe(true)
   })
 })
