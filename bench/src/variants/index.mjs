@@ -1,7 +1,7 @@
 // The variant list. Metadata only: the heavy imports happen in the server process.
 //
 // kind:    bare | control (a second bare process measured like a variant: shows the method's own
-//          bias and noise) | floor | routemeter | peer | diagnostic (full runs, or --filter)
+//          bias and noise) | floor | routemeter | peer | diagnostic (only when --filter names it)
 // fullOnly: left out of --quick runs unless --filter names it.
 // emits:   statsd (sends to the sink) | prometheus (records in-process, pull) | none
 // scrape:  for Prometheus emitters serving an exposition on the app's port: its path and the

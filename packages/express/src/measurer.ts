@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Meter } from '@routemeter/core'
-import { type AdapterSetup, ResponseEnds, reportMisorderedMount } from '@routemeter/core/adapter'
+import {
+  type AdapterSetup,
+  NO_EXECUTION_TIMERS,
+  ResponseEnds,
+  reportMisorderedMount,
+} from '@routemeter/core/adapter'
 import {
   type AppLike,
   type ExpressRequest,
@@ -39,6 +44,7 @@ export class Measurer {
   private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
   // The app of the last request: almost always the only one, so no map lookup per request.
   private lastProto: unknown = undefined
+  private lateTimersReported = false
   private last: AppEntry | undefined = undefined
 
   constructor(setup: AdapterSetup) {
@@ -62,6 +68,18 @@ export class Measurer {
       answeredBy,
       'app.use(metrics) right after creating the app, before any route or router',
     )
+  }
+
+  reportLateTimers(): void {
+    if (this.lateTimersReported) return
+    this.lateTimersReported = true
+    try {
+      this.meter.options.logger.warn(
+        'routemeter: req.metrics was read after its response had gone out and two more requests had started on its keep-alive connection; those timers were not recorded. Start a timer before sending the response and stop it after (const stop = req.metrics.timer(name); res.send(body); await work(); stop()), or time the work before sending.',
+      )
+    } catch {
+      // A throwing logger must not turn a notice into an app fault.
+    }
   }
 
   /**
@@ -118,7 +136,7 @@ export class Measurer {
    * instance is left to it.
    */
   private alreadyMeasured(existing: unknown, req: MeasuredRequest): boolean {
-    if (existing instanceof Unmeasured) return true
+    if (existing instanceof Unmeasured || existing === NO_EXECUTION_TIMERS) return true
     if (!(existing instanceof RequestTracker)) return false
     if (existing.measurer === this) {
       const router = routerOf(req.app)

@@ -23,6 +23,8 @@ import { RequestTracker } from './request-tracker'
 export interface MountOrderSubject {
   readonly middleware: object
   reportMisordered(answeredBy: string): void
+  /** Once per meter: `req.metrics` read too long after the response went out. */
+  reportLateTimers(): void
 }
 
 /** Middleware function → its instance, to find the instance mounted in an app. */
@@ -60,9 +62,21 @@ function timersOf(target: object): ExecutionTimers | undefined {
 }
 
 function reportUnseenRequest(target: object): void {
-  const req = target as IncomingMessage & { app?: object; route?: { path?: unknown } }
+  const req = target as IncomingMessage & {
+    app?: object
+    route?: { path?: unknown }
+    res?: { writableFinished?: unknown }
+  }
   const app = req.app
-  if (app === undefined || appsChecked.has(app)) return
+  if (app === undefined) return
+  // Its response has gone out: routemeter may well have measured it and let its tracker go
+  // (see request-slot.ts); read now, its timers cannot be tied to the route any more.
+  if (req.res?.writableFinished === true) {
+    const router = routerOf(app)
+    if (router !== undefined) subjectIn(router, 0)?.reportLateTimers()
+    return
+  }
+  if (appsChecked.has(app)) return
   appsChecked.add(app)
   const router = routerOf(app)
   const subject = router === undefined ? undefined : subjectIn(router, 0)

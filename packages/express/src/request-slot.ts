@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { TIMERS_SLOT } from '@routemeter/core/adapter'
+import { NO_EXECUTION_TIMERS, TIMERS_SLOT } from '@routemeter/core/adapter'
 
 /**
  * Where a measured request's tracker (`req.metrics`) is kept, and how it is found again with the
@@ -10,10 +10,12 @@ import { TIMERS_SLOT } from '@routemeter/core/adapter'
  * settles after its first request: stores and reads on it cost nanoseconds.
  *
  * So the tracker is kept on its connection, which serves one request at a time: its slot holds
- * the tracker of the latest request, and the one before until the latest one ends too, so
- * code running after the response went out (`res.json(x); await audit(); req.metrics.time(...)`)
- * still finds its timers while the client's next request is in flight. An idle keep-alive
- * connection holds its last request until its next one or its close. A request pipelined behind
+ * the trackers of the latest request and of the one before, so code running after the response
+ * went out (`res.json(x); await audit(); req.metrics.time(...)`) still finds its timers while
+ * the client's next request runs and after it ended, until a third request starts on the
+ * connection. Later than that they are not found: `req.metrics` then records nothing and says
+ * so once (see mount-order.ts). An idle keep-alive connection holds its last two requests until
+ * its next one or its close (Node's `keepAliveTimeout`, 5 s by default). A request pipelined behind
  * one still in flight, and any request not carried by a plain HTTP/1 connection (Express on
  * HTTP/2's compatibility layer), carries its tracker itself, in core's slot; only while one of
  * those is in flight is that slot read for the others (a miss there walks `req`'s whole
@@ -108,26 +110,29 @@ export function attachTracker(
       return
     }
   }
-  // A mark is not counted: it is found here only on a plain connection.
-  if (!ended) {
-    tracker.onRequest = true
-    shared.onRequests++
+  const req = tracker.req as SlottedRequest
+  if (ended) {
+    // A mark on the request is the no-op timers themselves (what `req.metrics` returns), and is
+    // not counted: the lookups find it only on a plain connection.
+    req[TIMERS_SLOT] = NO_EXECUTION_TIMERS
+    return
   }
-  ;(tracker.req as SlottedRequest)[TIMERS_SLOT] = tracker
+  tracker.onRequest = true
+  shared.onRequests++
+  req[TIMERS_SLOT] = tracker
 }
 
 /** To be called when a tracker's response has ended; `connection` is its request's. */
 export function trackerEnded(tracker: SlottedTracker, connection: object | undefined): void {
+  // Not held past its end by this copy: its server may be closed next.
+  if (latest === tracker) latest = undefined
   if (tracker.onRequest) {
     tracker.onRequest = false
     shared.onRequests--
     return
   }
   const socket = connection as Connection | undefined
-  if (socket === undefined || socket[CURRENT] !== tracker) return
-  socket[ENDED] = true
-  socket[PREVIOUS_REQ] = undefined
-  socket[PREVIOUS] = undefined
+  if (socket !== undefined && socket[CURRENT] === tracker) socket[ENDED] = true
 }
 
 /** What marks a request routemeter leaves alone (excluded): its `req.metrics` records nothing. */

@@ -201,6 +201,82 @@ describe.each(MAJORS)('$major: the tracker kept on the connection', ({ express }
     expect(warnings).toEqual([])
   })
 
+  it('timers after the response, once the next request on the connection has ended too, still land under the first route; two requests later they record nothing and say so once', async () => {
+    subject = measuredApp(express)
+    const { app, capture, warnings } = subject
+    const gates = new Map<string, Deferred<void>>()
+    const done = new Map<string, Deferred<void>>()
+    for (const path of ['/late/1', '/late/2']) {
+      gates.set(path, deferred())
+      done.set(path, deferred())
+    }
+    app.get('/late/:id', async (req: Request, res: Response) => {
+      res.send('late')
+      await gates.get(req.path)?.promise
+      try {
+        req.metrics.timer('after.send')()
+      } finally {
+        done.get(req.path)?.resolve()
+      }
+    })
+    app.get('/next/:id', (_req: Request, res: Response) => {
+      res.send('next')
+    })
+    const port = await serve(app)
+    const agent = keepAlive()
+    // One request later, answered in full: the first is still found.
+    await get(port, '/late/1', agent)
+    await get(port, '/next/1', agent)
+    gates.get('/late/1')?.resolve()
+    await done.get('/late/1')?.promise
+    // Two requests later: not found any more.
+    await get(port, '/late/2', agent)
+    await get(port, '/next/2', agent)
+    await get(port, '/next/3', agent)
+    gates.get('/late/2')?.resolve()
+    await done.get('/late/2')?.promise
+    await capture.meter.flush()
+
+    expect(subject.sockets.size).toBe(1)
+    expect(routesOf(capture, 'after.send')).toEqual(['/late/:id'])
+    expect(capture.counter('http.server.requests')).toBe(5)
+    // Not the misorder warning: the mount order is right.
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/after its response had gone out/)
+    expect(warnings[0]).toMatch(/req\.metrics\.timer\(name\)/)
+  })
+
+  it('an excluded request pipelined behind a slow one gets working no-op timers', async () => {
+    subject = measuredApp(express, { exclude: ['/health'] })
+    const { app, capture, warnings } = subject
+    const release = deferred()
+    const outcome: string[] = []
+    app.get('/slow/:id', async (_req: Request, res: Response) => {
+      await release.promise
+      res.send('slow')
+    })
+    app.get('/health', (req: Request, res: Response) => {
+      try {
+        outcome.push(req.metrics.time('health.check', () => 'ok'))
+      } catch (error) {
+        outcome.push(String(error))
+      }
+      res.send('ok')
+    })
+    const connection = await openRawConnection(await serve(app))
+    connection.write(rawRequest('GET', '/slow/1') + rawRequest('GET', '/health'))
+    await until(() => outcome.length === 1, 'the pipelined /health handler ran')
+    release.resolve()
+    await until(() => connection.statuses().length === 2, 'both answered')
+    connection.abort()
+    await capture.meter.flush()
+
+    expect(outcome).toEqual(['ok'])
+    expect(capture.find('health.check')).toEqual([])
+    expect(capture.counter('http.server.requests')).toBe(1)
+    expect(warnings).toEqual([])
+  })
+
   it('pipelined requests: each measured once under its own route, each handler with its own tracker, also after its response', async () => {
     subject = measuredApp(express)
     const { app, capture, warnings, metrics } = subject
