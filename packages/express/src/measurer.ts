@@ -15,7 +15,7 @@ import {
   routerOf,
 } from './express-internals'
 import { hookRouter, layerInfoOf, mountChainTo } from './layer-hooks'
-import { checkLayersBefore, watchMountOrder } from './mount-order'
+import { checkLayersBefore, measuresRequestsOf, watchMountOrder } from './mount-order'
 import { attachTracker, connectionOf, trackerOf, Unmeasured } from './request-slot'
 import { RequestTracker } from './request-tracker'
 import { RouteNode } from './route-tree'
@@ -150,6 +150,7 @@ export class Measurer {
     if (entry === undefined) {
       entry = this.describeApp(req.app)
       this.apps.set(proto, entry)
+      measuresRequestsOf(proto, this)
     }
     this.lastProto = proto
     this.last = entry
@@ -168,8 +169,13 @@ export class Measurer {
     }
     hookRouter(router)
     let start = new RouteNode(this.meter, undefined, router, appTemplate(app))
+    const chain = mountChainTo(router, this.middleware)
+    // Not in the app's stack: called from a middleware of the app's own (`(req, res, next) =>
+    // skip(req) ? next() : metrics(req, res, next)`), so where it runs in the stack is unknown
+    // and the order is not checked.
+    if (chain === undefined) return { router, start }
     let holder = router
-    for (const layer of mountChainTo(router, this.middleware) ?? []) {
+    for (const layer of chain) {
       const info = layerInfoOf(layer)
       if (info !== undefined) start = start.mounted(info)
       if (isRouter(layer.handle)) holder = layer.handle

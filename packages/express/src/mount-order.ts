@@ -29,6 +29,17 @@ export interface MountOrderSubject {
 
 /** Middleware function → its instance, to find the instance mounted in an app. */
 const subjects = new WeakMap<object, MountOrderSubject>()
+/**
+ * The prototype Express gives an app's requests (`app.request`) → the instance that measured
+ * them, also when it is not in the app's stack itself (called from a middleware of the app's).
+ */
+const subjectsByRequestPrototype = new WeakMap<object, MountOrderSubject>()
+
+export function measuresRequestsOf(requestPrototype: unknown, subject: MountOrderSubject): void {
+  if (typeof requestPrototype === 'object' && requestPrototype !== null)
+    subjectsByRequestPrototype.set(requestPrototype, subject)
+}
+
 /** Apps whose unseen requests were looked into already: once is enough. */
 const appsChecked = new WeakSet<object>()
 
@@ -73,7 +84,10 @@ function reportUnseenRequest(target: object): void {
   // (see request-slot.ts); read now, its timers cannot be tied to the route any more.
   if (req.res?.writableFinished === true) {
     const router = routerOf(app)
-    if (router !== undefined) subjectIn(router, 0)?.reportLateTimers()
+    const subject =
+      subjectsByRequestPrototype.get(Object.getPrototypeOf(req)) ??
+      (router === undefined ? undefined : subjectIn(router, 0))
+    subject?.reportLateTimers()
     return
   }
   if (appsChecked.has(app)) return

@@ -83,6 +83,31 @@ describe.each(MAJORS)('$major: the middleware mounted after the routes', ({ expr
   })
 })
 
+describe.each(MAJORS)(
+  '$major: the middleware called from a middleware of the app',
+  ({ express }) => {
+    it('counts and labels as mounted, and reports no mount order it cannot see', async () => {
+      const { warnings, capture, metrics } = capturing()
+      const app = express()
+      // Not in the app's stack itself: nothing tells where it runs, so nothing is reported.
+      app.use((req: Request, res: Response, next: NextFunction) =>
+        req.path === '/skip' ? next() : metrics(req, res, next),
+      )
+      app.get('/a/:id', (req: Request, res: Response) => {
+        res.send(req.metrics.time('db.query', () => 'a'))
+      })
+      await request(app).get('/a/1').expect(200)
+      await request(app).get('/a/2').expect(200)
+      await capture.meter.flush()
+      expect(capture.counter('http.server.requests', { route: '/a/:id' })).toBe(2)
+      expect(capture.timings('db.query', { route: '/a/:id' })).toHaveLength(2)
+      expect(warnings).toEqual([])
+      await metrics.close()
+      await capture.meter.close()
+    })
+  },
+)
+
 describe('req.metrics on requests of servers without routemeter', () => {
   it('reads as no-op timers and can be assigned, like a plain property', async () => {
     routemeter({ enabled: false })
