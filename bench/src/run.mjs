@@ -4,7 +4,8 @@
 // round in random order; each burst measures the server's own CPU time over a fixed number of
 // requests after a warm-up, and ratios to the same framework's bare app are taken per round.
 //
-//   node src/run.mjs [--quick] [--filter <text>]... [--rounds <n>] [--soak [--soak-minutes <n>]]
+//   node src/run.mjs [--quick] [--filter <text>]... [--rounds <n>] [--generations <n>]
+//                    [--soak [--soak-minutes <n>]]
 //                    [--skip-scale] [--skip-startup] [--skip-flush] [--skip-rss] [--skip-micro]
 //                    [--scale-only] [--skip-cluster] [--cluster-only]
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -34,6 +35,7 @@ const { values: flags } = parseArgs({
     'soak-minutes': { type: 'string' },
     filter: { type: 'string', multiple: true },
     rounds: { type: 'string' },
+    generations: { type: 'string' },
     'skip-scale': { type: 'boolean', default: false },
     'skip-startup': { type: 'boolean', default: false },
     'skip-flush': { type: 'boolean', default: false },
@@ -48,7 +50,7 @@ const { values: flags } = parseArgs({
 })
 
 if (flags.help) {
-  console.log(`usage: pnpm bench [--quick] [--filter <text>]... [--rounds <n>]
+  console.log(`usage: pnpm bench [--quick] [--filter <text>]... [--rounds <n>] [--generations <n>]
                   [--skip-scale] [--skip-startup] [--skip-flush] [--skip-rss] [--skip-micro]
                   [--scale-only] [--skip-cluster] [--cluster-only] [--out <file>]
        pnpm bench --soak [--soak-minutes <n>]
@@ -65,6 +67,7 @@ const SETTINGS = flags.quick
   ? {
       mode: 'quick',
       rounds: 5,
+      generations: 1,
       attempts: 1,
       connections: 50,
       // Servers keep getting faster for their first ~100 000 Fastify / ~20 000 Express
@@ -102,6 +105,7 @@ const SETTINGS = flags.quick
       // a ratio is the median of many rounds rather than the mean of a few long bursts: 16
       // rounds put the A/A control within ±3 % of 1 where 10 rounds of longer bursts did not.
       rounds: 16,
+      generations: 4,
       attempts: 3,
       connections: 50,
       firstWarmup: { fastify: 100_000, express: 20_000, koa: 50_000, hono: 50_000 },
@@ -129,6 +133,7 @@ const SETTINGS = flags.quick
       },
     }
 if (flags.rounds) SETTINGS.rounds = Math.max(1, Number(flags.rounds))
+if (flags.generations) SETTINGS.generations = Math.max(1, Number(flags.generations))
 
 const log = (...args) => console.error('[bench]', ...args)
 const startedAt = Date.now()
@@ -311,11 +316,11 @@ async function burstOnce(ctx, server, { amount, warmup }) {
  * along its warm-up than another, and the two bursts compared are seconds apart, so slow drift
  * of this noisy machine cancels.
  */
-async function interleave(ctx, groups, rounds, sizes, label) {
+async function interleave(ctx, groups, rounds, sizes, label, firstRound = 0) {
   const records = new Map()
   const dead = new Set()
   for (const g of groups) for (const s of [g.ref, ...g.others]) records.set(s, [])
-  for (let round = 0; round < rounds; round++) {
+  for (let round = firstRound; round < firstRound + rounds; round++) {
     for (const g of shuffle(groups)) {
       const got = new Map()
       for (const server of shuffle([g.ref, ...g.others])) {
@@ -338,7 +343,7 @@ async function interleave(ctx, groups, rounds, sizes, label) {
         rec.p99Ratio = server === g.ref ? 1 : rec.p99 / ref.p99
       }
     }
-    log(`${label}: round ${round + 1}/${rounds} done (${elapsed()})`)
+    log(`${label}: round ${round + 1}/${firstRound + rounds} done (${elapsed()})`)
   }
   return records
 }
@@ -404,40 +409,70 @@ function selectVariants(available, skipped) {
   })
 }
 
-async function mainMatrix(ctx, servers) {
-  await warmUp(ctx, servers, (s) => SETTINGS.firstWarmup[s.variant.framework])
-  log(`servers warm (${elapsed()}); ${SETTINGS.rounds} rounds`)
-  const groups = []
-  for (const ref of servers.filter((s) => s.variant.kind === 'bare')) {
-    const others = servers.filter((s) => s.variant.framework === ref.variant.framework && s !== ref)
-    groups.push({ ref, others })
-  }
-  const records = await interleave(
-    ctx,
-    groups,
-    SETTINGS.rounds,
-    (s) => ({
-      amount: SETTINGS.measure[s.variant.framework],
-      warmup: SETTINGS.warmup[s.variant.framework],
-    }),
-    'main',
-  )
-  const scrapes = await scrapeChecks(servers, records)
-  await closeAll(ctx, servers)
+/**
+ * The main matrix. Two processes of the same app differ by up to ~10 % for their whole life on
+ * this VM (an A/A control landed at 0.87 with every round below 1 in a 16-round run), so the
+ * rounds are split over `generations` sets of fresh processes: each ratio is then a median over
+ * rounds of several processes per variant, not of one.
+ */
+async function mainMatrix(ctx, firstServers) {
+  const generations = Math.max(1, Math.min(SETTINGS.generations, SETTINGS.rounds))
   const out = {}
   const lifetime = {}
-  for (const [server, recs] of records) {
-    out[server.variant.id] = recs
-    lifetime[server.variant.id] = ctx.lifetime.get(server)
+  const scrapes = {}
+  let servers = firstServers
+  let roundsDone = 0
+  for (let generation = 0; generation < generations; generation++) {
+    if (generation > 0) {
+      const specs = firstServers.map((s) => ({ variant: s.variant, routes: 0 }))
+      log(`fresh processes (${generation + 1}/${generations}): starting ${specs.length} servers`)
+      servers = await startServers(ctx, specs)
+    }
+    const rounds = Math.round((SETTINGS.rounds * (generation + 1)) / generations) - roundsDone
+    await warmUp(ctx, servers, (s) => SETTINGS.firstWarmup[s.variant.framework])
+    log(`servers warm (${elapsed()}); ${rounds} rounds`)
+    const groups = []
+    for (const ref of servers.filter((s) => s.variant.kind === 'bare')) {
+      const others = servers.filter(
+        (s) => s.variant.framework === ref.variant.framework && s !== ref,
+      )
+      groups.push({ ref, others })
+    }
+    const records = await interleave(
+      ctx,
+      groups,
+      rounds,
+      (s) => ({
+        amount: SETTINGS.measure[s.variant.framework],
+        warmup: SETTINGS.warmup[s.variant.framework],
+      }),
+      generations > 1 ? `main, processes ${generation + 1}/${generations}` : 'main',
+      roundsDone,
+    )
+    // Every set of processes is checked; a failed check is kept over a later passing one.
+    for (const [id, check] of Object.entries(await scrapeChecks(servers, records))) {
+      const kept = scrapes[id]
+      if (kept === undefined || kept.total === kept.served) scrapes[id] = check
+    }
+    await closeAll(ctx, servers)
+    for (const [server, recs] of records) {
+      const id = server.variant.id
+      out[id] = [...(out[id] ?? []), ...recs]
+      lifetime[id] = addLifetimes(lifetime[id], ctx.lifetime.get(server))
+    }
+    roundsDone += rounds
   }
   return { main: out, lifetime, scrapes }
 }
 
-/**
- * One HTTP scrape of every Prometheus variant's own `/metrics` after its last burst (never
- * inside a measured window): the histogram's `_count`, summed over series, against every
- * request the handler ran in the server's life, so a row whose exposition is short says so.
- */
+/** Lines and datagrams sent and received over the lives of a variant's processes. */
+function addLifetimes(a, b) {
+  if (a === undefined || b === undefined) return a ?? b
+  const sum = {}
+  for (const key of Object.keys(b)) sum[key] = (a[key] ?? 0) + (b[key] ?? 0)
+  return sum
+}
+
 async function scrapeChecks(servers, records) {
   const out = {}
   for (const server of servers) {

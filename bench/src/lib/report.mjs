@@ -567,10 +567,10 @@ function header(meta) {
     `Pinning: ${meta.pinning}  `,
     `Load: autocannon, ${s.connections} connections, keep-alive, GET of a JSON hello-world route; UDP sink on 127.0.0.1 ` +
       `(receive buffer ${fmtInt(meta.sinkRecvBuffer / 1024)} KiB)  `,
-    `Bursts: ${s.rounds} rounds, variants in random order each round; per burst ` +
+    `Bursts: ${s.rounds} rounds${s.generations > 1 ? ` over ${s.generations} sets of fresh processes (every variant restarted and warmed up again after each ${s.rounds / s.generations} rounds)` : ''}, variants in random order each round; per burst ` +
       `${perFramework(s.warmup)} warm-up then ${perFramework(s.measure)} measured requests ` +
       `(${FRAMEWORKS.map((f) => FRAMEWORK_NAMES[f]).join('/')}), after a first warm-up of ` +
-      `${perFramework(s.firstWarmup)}.  `,
+      `${perFramework(s.firstWarmup)}${s.generations > 1 ? ' per set of processes' : ''}.  `,
   ].join('\n')
 }
 
