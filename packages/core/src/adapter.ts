@@ -13,4 +13,4 @@ export {
 export { NO_EXECUTION_TIMERS, RouteMetrics } from './aggregation/route-metrics'
 export { MAX_NAME_LENGTH, MAX_TAG_VALUE_LENGTH, sanitizeTagValue } from './config/sanitize'
 export { installTimersProperty, reportMisorderedMount, TIMERS_SLOT } from './mount-order'
-export { type RawResponse, ResponseEnds } from './request/response-end'
+export { carriesResponse, type RawResponse, ResponseEnds } from './request/response-end'

@@ -89,7 +89,7 @@ const PUBLIC_DECLARATIONS: Record<Entry, readonly string[]> = {
     ...['setUpAdapter', 'AdapterOptions', 'AdapterSetup', 'ResponseEnds', 'RawResponse'],
     ...['RouteMetrics', 'NO_EXECUTION_TIMERS', 'sanitizeTagValue', 'MAX_NAME_LENGTH'],
     ...['MAX_TAG_VALUE_LENGTH', 'FrameworkLogger', 'installTimersProperty'],
-    ...['reportMisorderedMount', 'TIMERS_SLOT'],
+    ...['reportMisorderedMount', 'TIMERS_SLOT', 'carriesResponse'],
   ],
   './testing': [
     ...['createCaptureMeter', 'CaptureMeter', 'startStatsdReceiver', 'StatsdReceiver'],

@@ -16,7 +16,7 @@ import {
 } from './express-internals'
 import { hookRouter, layerInfoOf, mountChainTo } from './layer-hooks'
 import { checkLayersBefore, measuresRequestsOf, watchMountOrder } from './mount-order'
-import { attachTracker, connectionOf, trackerOf, Unmeasured } from './request-slot'
+import { attachTracker, connectionOf, markUnmeasured, trackerOf } from './request-slot'
 import { RequestTracker } from './request-tracker'
 import { RouteNode } from './route-tree'
 import { joinTemplate, renderMountPath } from './template'
@@ -44,8 +44,8 @@ export class Measurer {
   private readonly ends = new ResponseEnds<RequestTracker>(endTracker)
   // The app of the last request: almost always the only one, so no map lookup per request.
   private lastProto: unknown = undefined
-  private lateTimersReported = false
   private last: AppEntry | undefined = undefined
+  private lateTimersReported = false
 
   constructor(setup: AdapterSetup) {
     this.meter = setup.meter
@@ -98,7 +98,7 @@ export class Measurer {
     }
     const url = this.isExcluded === undefined ? '' : (req.originalUrl ?? req.url ?? '')
     if (this.isExcluded?.(url) === true) {
-      attachTracker(new Unmeasured(req), res, connection, true)
+      markUnmeasured(req, res, connection)
       const prometheus = this.meter.prometheus
       if (prometheus !== undefined && this.isScrape?.(url) === true) prometheus.handle(req, res)
       else next()
@@ -136,7 +136,7 @@ export class Measurer {
    * instance is left to it.
    */
   private alreadyMeasured(existing: unknown, req: MeasuredRequest): boolean {
-    if (existing instanceof Unmeasured || existing === NO_EXECUTION_TIMERS) return true
+    if (existing === NO_EXECUTION_TIMERS) return true
     if (!(existing instanceof RequestTracker)) return false
     if (existing.measurer === this) {
       const router = routerOf(req.app)

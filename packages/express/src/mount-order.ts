@@ -3,7 +3,7 @@ import type { ExecutionTimers } from '@routemeter/core'
 import { installTimersProperty, NO_EXECUTION_TIMERS } from '@routemeter/core/adapter'
 import { isRouter, type LayerLike, type RouterLike, routerOf } from './express-internals'
 import { mountTemplateOf, routePathOf } from './layer-path'
-import { trackerOf, Unmeasured } from './request-slot'
+import { trackerOf } from './request-slot'
 import { RequestTracker } from './request-tracker'
 
 /**
@@ -69,7 +69,7 @@ export function checkLayersBefore(stack: readonly LayerLike[], subject: MountOrd
 function timersOf(target: object): ExecutionTimers | undefined {
   const found = trackerOf(target as IncomingMessage)
   if (found instanceof RequestTracker) return found
-  return found instanceof Unmeasured ? NO_EXECUTION_TIMERS : undefined
+  return found === NO_EXECUTION_TIMERS ? NO_EXECUTION_TIMERS : undefined
 }
 
 function reportUnseenRequest(target: object): void {
@@ -83,21 +83,23 @@ function reportUnseenRequest(target: object): void {
   // Its response has gone out: routemeter may well have measured it and let its tracker go
   // (see request-slot.ts); read now, its timers cannot be tied to the route any more.
   if (req.res?.writableFinished === true) {
-    const router = routerOf(app)
-    const subject =
-      subjectsByRequestPrototype.get(Object.getPrototypeOf(req)) ??
-      (router === undefined ? undefined : subjectIn(router, 0))
-    subject?.reportLateTimers()
+    const measuring = subjectsByRequestPrototype.get(Object.getPrototypeOf(req))
+    ;(measuring ?? mountedIn(app))?.reportLateTimers()
     return
   }
   if (appsChecked.has(app)) return
   appsChecked.add(app)
-  const router = routerOf(app)
-  const subject = router === undefined ? undefined : subjectIn(router, 0)
+  const subject = mountedIn(app)
   const route = req.route?.path
   subject?.reportMisordered(
     `the ${typeof route === 'string' ? `route ${req.method} ${route}` : 'middleware'} that answered a request without passing it on (its handler read req.metrics)`,
   )
+}
+
+/** The routemeter middleware mounted in `app`, if any. */
+function mountedIn(app: object): MountOrderSubject | undefined {
+  const router = routerOf(app)
+  return router === undefined ? undefined : subjectIn(router, 0)
 }
 
 /** The routemeter middleware mounted in `router` or a router under it, if any. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { NO_EXECUTION_TIMERS, TIMERS_SLOT } from '@routemeter/core/adapter'
+import { carriesResponse, NO_EXECUTION_TIMERS, TIMERS_SLOT } from '@routemeter/core/adapter'
 
 /**
  * Where a measured request's tracker (`req.metrics`) is kept, and how it is found again with the
@@ -49,10 +49,11 @@ export interface SlottedTracker {
 interface Connection {
   readonly _httpMessage?: unknown
   [CURRENT_REQ]?: object
-  [CURRENT]?: SlottedTracker
+  /** The current request's tracker, or `NO_EXECUTION_TIMERS` when it is left alone. */
+  [CURRENT]?: unknown
   [ENDED]?: boolean
   [PREVIOUS_REQ]?: object
-  [PREVIOUS]?: SlottedTracker
+  [PREVIOUS]?: unknown
 }
 
 type SlottedRequest = IncomingMessage & { [TIMERS_SLOT]?: unknown }
@@ -85,41 +86,53 @@ export function connectionOf(req: IncomingMessage): object | undefined {
   return typeof socket === 'object' && socket !== null ? socket : undefined
 }
 
-/**
- * Keeps `tracker` where {@link trackerOf} finds it for its request. `ended`: a mark that never
- * ends (an excluded request), which the connection's next request may displace at once.
- */
+/** Keeps `tracker` where {@link trackerOf} finds it for its request. */
 export function attachTracker(
   tracker: SlottedTracker,
   res: ServerResponse,
   connection: object | undefined,
-  ended = false,
 ): void {
   latest = tracker
-  const socket = connection as Connection | undefined
-  // The connection carries this very response: a plain HTTP/1 socket, this request not queued.
-  if (socket !== undefined && socket._httpMessage === res) {
-    const current = socket[CURRENT]
-    if (current === undefined || socket[ENDED] === true) {
-      // One request back is kept: the one before that has been over for a whole request.
-      socket[PREVIOUS_REQ] = socket[CURRENT_REQ]
-      socket[PREVIOUS] = current
-      socket[CURRENT_REQ] = tracker.req
-      socket[CURRENT] = tracker
-      socket[ENDED] = ended
-      return
-    }
-  }
-  const req = tracker.req as SlottedRequest
-  if (ended) {
-    // A mark on the request is the no-op timers themselves (what `req.metrics` returns), and is
-    // not counted: the lookups find it only on a plain connection.
-    req[TIMERS_SLOT] = NO_EXECUTION_TIMERS
-    return
-  }
+  if (keepOnConnection(tracker.req, tracker, false, res, connection)) return
   tracker.onRequest = true
   shared.onRequests++
-  req[TIMERS_SLOT] = tracker
+  ;(tracker.req as SlottedRequest)[TIMERS_SLOT] = tracker
+}
+
+/**
+ * Marks a request routemeter leaves alone (excluded): {@link trackerOf} gives the no-op timers,
+ * which is also what its `req.metrics` returns. Ended at once, so the connection's next request
+ * may displace it; on the request itself it is not counted: the lookups find it there only on a
+ * plain connection.
+ */
+export function markUnmeasured(
+  req: SlottedRequest,
+  res: ServerResponse,
+  connection: object | undefined,
+): void {
+  if (!keepOnConnection(req, NO_EXECUTION_TIMERS, true, res, connection))
+    req[TIMERS_SLOT] = NO_EXECUTION_TIMERS
+}
+
+/** Keeps `kept` for `req` on its connection, if that carries `res` and its last request ended. */
+function keepOnConnection(
+  req: object,
+  kept: unknown,
+  ended: boolean,
+  res: ServerResponse,
+  connection: object | undefined,
+): boolean {
+  if (!carriesResponse(connection, res)) return false
+  const socket = connection as Connection
+  const current = socket[CURRENT]
+  if (current !== undefined && socket[ENDED] !== true) return false
+  // One request back is kept: the one before that has been over for a whole request.
+  socket[PREVIOUS_REQ] = socket[CURRENT_REQ]
+  socket[PREVIOUS] = current
+  socket[CURRENT_REQ] = req
+  socket[CURRENT] = kept
+  socket[ENDED] = ended
+  return true
 }
 
 /** To be called when a tracker's response has ended; `connection` is its request's. */
@@ -135,15 +148,9 @@ export function trackerEnded(tracker: SlottedTracker, connection: object | undef
   if (socket !== undefined && socket[CURRENT] === tracker) socket[ENDED] = true
 }
 
-/** What marks a request routemeter leaves alone (excluded): its `req.metrics` records nothing. */
-export class Unmeasured implements SlottedTracker {
-  onRequest = false
-  constructor(readonly req: object) {}
-}
-
 /**
- * What routemeter keeps for `req`: its tracker, or the mark of a request it leaves alone, or
- * `undefined`. `connection`: `req`'s, if the caller read it already.
+ * What routemeter keeps for `req`: its tracker, `NO_EXECUTION_TIMERS` for a request it leaves
+ * alone, or `undefined`. `connection`: `req`'s, if the caller read it already.
  */
 export function trackerOf(
   req: SlottedRequest,

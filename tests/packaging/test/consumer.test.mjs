@@ -145,6 +145,7 @@ const PUBLIC_EXPORTS = {
     'ResponseEnds',
     'RouteMetrics',
     'TIMERS_SLOT',
+    'carriesResponse',
     'installTimersProperty',
     'reportMisorderedMount',
     'sanitizeTagValue',

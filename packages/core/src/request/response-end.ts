@@ -174,8 +174,7 @@ export class ResponseEnds<Subject extends object> implements ServerResponseWatch
   watch(res: RawResponse, subject: Subject, connection?: object): void {
     const socket =
       res instanceof ServerResponse
-        ? connection !== undefined &&
-          (connection as { readonly _httpMessage?: unknown })._httpMessage === res
+        ? carriesResponse(connection, res)
           ? (connection as Socket)
           : res.socket
         : undefined
@@ -283,6 +282,17 @@ export class ResponseEnds<Subject extends object> implements ServerResponseWatch
 
 /** What instances keep on a connection of Node's HTTP/1.1 server, under their own keys. */
 type ConnectionSlots = Record<symbol, unknown>
+
+/**
+ * Whether `connection` is a plain HTTP/1 socket carrying `res` now (`_httpMessage`, Node's own
+ * link): not an HTTP/2 session, and `res` not queued behind another response.
+ */
+export function carriesResponse(connection: object | undefined, res: object): boolean {
+  return (
+    connection !== undefined &&
+    (connection as { readonly _httpMessage?: unknown })._httpMessage === res
+  )
+}
 
 /** HTTP/2: the status sent if the stream closed normally, else 499. */
 function http2Status(res: Http2Response): number {
