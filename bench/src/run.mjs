@@ -18,7 +18,9 @@ import { machine, versions } from './lib/env-info.mjs'
 import { canPin, pinSelf, startWorker } from './lib/ipc.mjs'
 import { renderReport, renderSoak } from './lib/report.mjs'
 import { scrape, sumSamples } from './lib/scrape.mjs'
-import { shuffle, sleep } from './lib/stats.mjs'
+import { delta, settleSink } from './lib/sink-wait.mjs'
+import { shuffle } from './lib/stats.mjs'
+import { pairedRounds } from './paired.mjs'
 import { VARIANTS, variantById } from './variants/index.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -74,10 +76,10 @@ const SETTINGS = flags.quick
       // requests (JIT tiers, GC sizing); the full run warms that far, quick mode less (its A/A
       // control row shows what that costs in precision).
       firstWarmup: { fastify: 20_000, express: 4000, koa: 10_000, hono: 10_000 },
-      // A server that sat idle while the others ran needs a few thousand requests to be back
-      // at speed (short bursts straight after idle cost up to 2x), hence the per-burst warm-up.
-      warmup: { fastify: 3000, express: 500, koa: 1500, hono: 1500 },
-      measure: { fastify: 12_000, express: 2500, koa: 6000, hono: 6000 },
+      // Each paired window (see paired.mjs), in milliseconds; Express serves the fewest
+      // requests per second, so its windows are longer.
+      windowMs: { fastify: 600, express: 900, koa: 600, hono: 600 },
+      warmRounds: 0,
       scale: {
         rounds: 3,
         routes: [10, 1000, 10000],
@@ -101,16 +103,16 @@ const SETTINGS = flags.quick
     }
   : {
       mode: 'full',
-      // Bursts on this shared VM vary by 5–15 % on their own (back to back, one process), so
-      // a ratio is the median of many rounds rather than the mean of a few long bursts: 16
-      // rounds put the A/A control within ±3 % of 1 where 10 rounds of longer bursts did not.
-      rounds: 16,
-      generations: 4,
+      // Paired windows agree within a few per cent round to round, but two processes of the
+      // same app still differ by a few per cent for their whole life, so the rounds are spread
+      // over several sets of processes (see mainMatrix).
+      rounds: 15,
+      generations: 3,
       attempts: 3,
       connections: 50,
       firstWarmup: { fastify: 100_000, express: 20_000, koa: 50_000, hono: 50_000 },
-      warmup: { fastify: 5000, express: 1500, koa: 3000, hono: 3000 },
-      measure: { fastify: 30_000, express: 10_000, koa: 20_000, hono: 20_000 },
+      windowMs: { fastify: 800, express: 1200, koa: 800, hono: 800 },
+      warmRounds: 1,
       scale: {
         rounds: 5,
         routes: [10, 1000, 10000],
@@ -203,25 +205,6 @@ async function startServers(ctx, specs) {
     }
   })
   return servers
-}
-
-/** Waits until the sink has seen no new datagram for two polls in a row. */
-async function settleSink(sink, port) {
-  let last = await sink.call('snapshot', { port })
-  let stable = 0
-  for (let i = 0; i < 500 && stable < 2; i++) {
-    await sleep(10)
-    const now = await sink.call('snapshot', { port })
-    stable = now.packets === last.packets ? stable + 1 : 0
-    last = now
-  }
-  return last
-}
-
-function delta(end, begin, key) {
-  const a = end?.[key]
-  const b = begin?.[key]
-  return typeof a === 'number' && typeof b === 'number' ? a - b : undefined
 }
 
 /**
@@ -367,17 +350,24 @@ async function stopServer(ctx, server) {
   if (server.variant.emits === 'statsd') {
     try {
       const final = await server.call('finish')
+      const sunk = await settleSink(ctx.sink, server.sinkPort)
+      // Every request the server handled, warm-ups included, against all the sink got from it.
+      const life = {
+        served: final.totalServed,
+        counterGot: sunk.total.counterSum,
+        samplesGot: sunk.total.samples,
+        badLines: sunk.total.badLines,
+      }
       if (typeof final.stats?.lines === 'number') {
-        const sunk = await settleSink(ctx.sink, server.sinkPort)
-        ctx.lifetime.set(server, {
+        Object.assign(life, {
           linesSent: final.stats.lines,
           linesGot: sunk.total.lines,
           datagramsSent: final.stats.datagrams,
           datagramsGot: sunk.total.packets,
           droppedLines: final.stats.droppedLines,
-          badLines: sunk.total.badLines,
         })
       }
+      ctx.lifetime.set(server, life)
     } catch (err) {
       log(`${server.name}: final flush failed: ${err.message}`)
     }
@@ -438,16 +428,22 @@ async function mainMatrix(ctx, firstServers) {
       )
       groups.push({ ref, others })
     }
-    const records = await interleave(
+    const records = await pairedRounds(
       ctx,
       groups,
       rounds,
-      (s) => ({
-        amount: SETTINGS.measure[s.variant.framework],
-        warmup: SETTINGS.warmup[s.variant.framework],
+      (ref) => ({
+        windowMs: SETTINGS.windowMs[ref.variant.framework],
+        connections: SETTINGS.connections,
       }),
-      generations > 1 ? `main, processes ${generation + 1}/${generations}` : 'main',
-      roundsDone,
+      {
+        label: generations > 1 ? `main, processes ${generation + 1}/${generations}` : 'main',
+        firstRound: roundsDone,
+        warmRounds: SETTINGS.warmRounds,
+        log: (msg) => log(`${msg} (${elapsed()})`),
+        attempts: SETTINGS.attempts,
+        foreignLimit: FOREIGN_LIMIT,
+      },
     )
     // Every set of processes is checked; a failed check is kept over a later passing one.
     for (const [id, check] of Object.entries(await scrapeChecks(servers, records))) {
@@ -788,6 +784,12 @@ async function main() {
       flags['skip-micro'] || scaleOnly || clusterOnly ? undefined : await microRun(ctx, available)
     meta.durationSeconds = (Date.now() - startedAt) / 1000
 
+    // Raw records first: a report that fails to render loses no measurement.
+    mkdirSync(join(benchDir, '.results'), { recursive: true })
+    writeFileSync(
+      join(benchDir, '.results', `${SETTINGS.mode}-raw.json`),
+      `${JSON.stringify({ meta, main, lifetime, scrapes, cluster, scale, startup, flush, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
+    )
     const md = renderReport({
       meta,
       main,
@@ -805,11 +807,6 @@ async function main() {
     console.log(md)
     const out = flags.out ?? join(benchDir, 'RESULTS.md')
     writeFileSync(out, `${md}\n`)
-    mkdirSync(join(benchDir, '.results'), { recursive: true })
-    writeFileSync(
-      join(benchDir, '.results', `${SETTINGS.mode}-raw.json`),
-      `${JSON.stringify({ meta, main, lifetime, scrapes, cluster, scale, startup, flush, rss, micro, skipped, failures: ctx.failures }, null, 1)}\n`,
-    )
     log(`wrote ${out} (${elapsed()})`)
   } finally {
     await Promise.all([loader.close(), sink.close()])

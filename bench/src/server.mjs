@@ -79,7 +79,7 @@ try {
     async finish() {
       await server.close()
       closed = true
-      return { stats: server.stats() ?? null }
+      return { stats: server.stats() ?? null, totalServed: totalServed + counter.served }
     },
     async close() {
       if (!closed) await server.close()

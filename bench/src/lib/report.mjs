@@ -41,19 +41,21 @@ function per1k(recs, key) {
 }
 
 /**
- * What the sink received against what the requests produced: counter values summed and
- * timer samples counted per measured window, and, over the server's whole life (closed at the
- * end, so nothing is in flight), every line the meter handed to its transport.
+ * What the sink received against what the requests produced, over the server's whole life
+ * (closed at the end, so nothing is in flight; warm-ups included): counter values summed, timer
+ * samples counted, and every line the meter handed to its transport. Measured windows run under
+ * continuous load, so the sink cannot tell which of their requests a datagram carries.
  */
-function lossOf(variant, recs, lifetime) {
+function lossOf(variant, lifetime) {
   if (variant.emits !== 'statsd' || !variant.perRequest) return undefined
-  const served = sum(recs, 'served')
+  if (typeof lifetime?.served !== 'number') return undefined
+  const served = lifetime.served
   const expectedCounter = served * variant.perRequest.counter
   const expectedSamples = served * variant.perRequest.samples
-  const gotCounter = sum(recs, 'counterSum')
+  const gotCounter = lifetime.counterGot
   // Samples sent at a rate weigh 1 / rate (floating point): the backend's count, to the unit.
-  const gotSamples = Math.round(sum(recs, 'samples'))
-  const linesOk = !lifetime || lifetime.linesGot === lifetime.linesSent
+  const gotSamples = Math.round(lifetime.samplesGot)
+  const linesOk = lifetime.linesSent === undefined || lifetime.linesGot === lifetime.linesSent
   return {
     served,
     expectedCounter,
@@ -61,7 +63,7 @@ function lossOf(variant, recs, lifetime) {
     expectedSamples,
     gotSamples,
     lifetime,
-    badLines: sum(recs, 'badLines') + (lifetime?.badLines ?? 0),
+    badLines: lifetime.badLines ?? 0,
     exact: gotCounter === expectedCounter && gotSamples === expectedSamples && linesOk,
   }
 }
@@ -103,15 +105,12 @@ export function summarizeMain(main, lifetime = {}, scrapes = {}) {
   for (const variant of VARIANTS) {
     const recs = main[variant.id]
     if (!recs || recs.length === 0) continue
-    const loss = lossOf(variant, recs, lifetime[variant.id])
+    const loss = lossOf(variant, lifetime[variant.id])
     out.push({
       variant,
       rounds: new Set(recs.map((r) => r.round)).size,
       cpu: recs.map((r) => r.cpuPerReq),
       cpuRatio: ratios(recs, 'cpuRatio'),
-      rps: recs.map((r) => r.rps),
-      rpsRatio: ratios(recs, 'rpsRatio'),
-      p99: recs.map((r) => r.p99),
       packetsPer1k: per1k(recs, 'packets'),
       bytesPer1k: per1k(recs, 'bytes'),
       linesPer1k: per1k(recs, 'lines'),
@@ -131,9 +130,7 @@ function mainTable(rows) {
     'Variant',
     'CPU µs/req',
     '× bare CPU',
-    'req/s',
-    '× bare req/s',
-    'p99 ms',
+    'req/s per core',
     'datagrams /1k req',
     'bytes /1k req',
     'RSS MB',
@@ -143,9 +140,7 @@ function mainTable(rows) {
     r.variant.label,
     spread(r.cpu, 1),
     r.variant.kind === 'bare' ? '1' : spread(r.cpuRatio, 3),
-    fmtInt(median(r.rps)),
-    r.variant.kind === 'bare' ? '1' : fmt(median(r.rpsRatio), 3),
-    fmt(median(r.p99), 1),
+    fmtInt(1e6 / median(r.cpu)),
     fmt(r.packetsPer1k, 1),
     fmtInt(r.bytesPer1k),
     fmt(r.rss / MB, 1),
@@ -175,7 +170,6 @@ function summarizeScale(scale) {
         packetsPer1k: per1k(s.records, 'packets'),
         loss: lossOf(
           VARIANTS.find((v) => v.id === id),
-          s.records,
           s.lifetime,
         ),
       })
@@ -433,9 +427,9 @@ function budgetLines({ rows, cluster, scale, startup, flush, rss, micro, quick }
       add(
         l.exact ? PASS : MISS,
         `${r.variant.label}: sink got ${fmtInt(l.gotCounter)}/${fmtInt(l.expectedCounter)} counts ` +
-          `and ${fmtInt(l.gotSamples)}/${fmtInt(l.expectedSamples)} samples in the measured windows; ` +
-          (life
-            ? `over the server's life ${fmtInt(life.linesGot)}/${fmtInt(life.linesSent)} lines ` +
+          `and ${fmtInt(l.gotSamples)}/${fmtInt(l.expectedSamples)} samples for the requests served over the server's life; ` +
+          (life.linesSent !== undefined
+            ? `${fmtInt(life.linesGot)}/${fmtInt(life.linesSent)} lines ` +
               `(${fmtInt(life.datagramsGot)}/${fmtInt(life.datagramsSent)} datagrams), ` +
               `${fmtInt(life.droppedLines)} dropped`
             : 'lifetime line count not available') +
@@ -536,7 +530,7 @@ function budgetLines({ rows, cluster, scale, startup, flush, rss, micro, quick }
     }
   }
   if (quick) {
-    add('INFO', 'quick mode: fewer requests per burst; run `pnpm bench` for the full figures')
+    add('INFO', 'quick mode: fewer and shorter windows; run `pnpm bench` for the full figures')
   }
   return lines
 }
@@ -567,27 +561,32 @@ function header(meta) {
     `Pinning: ${meta.pinning}  `,
     `Load: autocannon, ${s.connections} connections, keep-alive, GET of a JSON hello-world route; UDP sink on 127.0.0.1 ` +
       `(receive buffer ${fmtInt(meta.sinkRecvBuffer / 1024)} KiB)  `,
-    `Bursts: ${s.rounds} rounds${s.generations > 1 ? ` over ${s.generations} sets of fresh processes (every variant restarted and warmed up again after each ${s.rounds / s.generations} rounds)` : ''}, variants in random order each round; per burst ` +
-      `${perFramework(s.warmup)} warm-up then ${perFramework(s.measure)} measured requests ` +
-      `(${FRAMEWORKS.map((f) => FRAMEWORK_NAMES[f]).join('/')}), after a first warm-up of ` +
-      `${perFramework(s.firstWarmup)}${s.generations > 1 ? ' per set of processes' : ''}.  `,
+    `Windows: ${s.rounds} rounds${s.generations > 1 ? ` over ${s.generations} sets of fresh processes (every variant restarted and warmed up again after each ${s.rounds / s.generations} rounds)` : ''}; ` +
+      `each round lays every framework's servers in a random ring and loads each pair of neighbours at once for ` +
+      `${perFramework(s.windowMs)} ms (${FRAMEWORKS.map((f) => FRAMEWORK_NAMES[f]).join('/')}), ${s.connections / 2} connections each, ` +
+      `after a first warm-up of ${perFramework(s.firstWarmup)} requests${s.generations > 1 ? ' per set of processes' : ''}.  `,
   ].join('\n')
 }
 
 const METHOD = `How to read it: **CPU µs/req** is the server process's own \`process.cpuUsage()\` (user +
-system) between two IPC messages around a burst of a fixed number of requests, divided by the
-requests its handler ran; the window starts and ends with a flush of the variant's metrics, so
-aggregation and sending are paid inside it. Each round runs every server once, in a fresh random
-order, framework by framework; **× bare** is the ratio to the same framework's bare app in the
-same round, the median over rounds shown with min–max in brackets. The A/A control is a second,
-identical bare process measured like a variant: how far it lands from 1 is the resolution of this
-run for its framework, and a routemeter row is ahead of a peer only by more than that. req/s and p99 come
-from autocannon on the other core, where the sink also runs; they depend on both processes,
-CPU/req only on the server. Datagrams and bytes are counted by the sink for the measured window.
-The emits column checks that each variant really records: StatsD variants on the sink (counter
-values summed and samples counted, against the requests served), Prometheus variants through
-their registry's histogram count, or, for those serving \`/metrics\` on the app's port, through one
-HTTP scrape after the last round (never inside a measured window).`
+system) between two IPC messages around a window of load, divided by the requests its handler ran
+in it; the window starts and ends with a flush of the variant's metrics, so aggregation and
+sending are paid inside it. This VM's CPU speed swings by up to 2× from one second to the next
+(other guests on the host), so servers are never compared across time: each window loads two
+servers at once on the same pinned core, and their CPU per request is compared within it. Every
+round lays a framework's servers (bare app, A/A twin, variants) in a fresh random ring and
+measures each pair of neighbours, so every server runs in two windows per round and serves the
+same traffic as the others; **× bare** chains the window ratios round the ring to the bare app
+(what they fail to close by is spread evenly over its steps), the median over rounds shown with
+min–max in brackets. The A/A control is a second, identical bare process measured like a
+variant: how far it lands from 1 is the resolution of this run for its framework, and a
+routemeter row is ahead of a peer only by more than that. **req/s per core** is 1 / CPU per
+request: what one core fully given to the server would serve. Datagrams and bytes are counted by
+the sink for the measured window. The emits column checks that each variant really records:
+StatsD variants on the sink (counter values summed and samples counted, against the requests
+served), Prometheus variants through their registry's histogram count, or, for those serving
+\`/metrics\` on the app's port, through one HTTP scrape after the last round (never inside a
+measured window).`
 
 function disturbance(main, scale, settings) {
   const all = [...Object.values(main).flat(), ...(scale ?? []).flatMap((s) => s.records)]
@@ -596,11 +595,11 @@ function disturbance(main, scale, settings) {
   const disturbed = measured.filter((r) => r.disturbed).length
   const retried = measured.filter((r) => r.attempts > 1).length
   return (
-    `Disturbance: this machine is shared; ${disturbed} of ${measured.length} bursts ran while ` +
+    `Disturbance: this machine is shared; ${disturbed} of ${measured.length} measurements ran while ` +
     `other processes used more than 0.15 of a core (median ${fmt(median(measured.map((r) => r.foreignShare)), 2)} ` +
     `cores, from /proc/stat minus the benchmark's own processes)` +
     (settings.attempts > 1
-      ? `; ${retried} bursts were re-run (up to ${settings.attempts} attempts, the last kept).`
+      ? `; ${retried} were re-run (up to ${settings.attempts} attempts, the last kept).`
       : '; quick mode does not re-run them.')
   )
 }
