@@ -60,8 +60,36 @@ function runOnce({ port, amount, duration, connections = 10, routes = 0 }) {
   })
 }
 
+/**
+ * Trickles: a few requests per second to each server waiting for its next window, so that none
+ * sits idle (see paired.mjs). Stopped by id.
+ */
+const trickles = new Map()
+let nextTrickle = 1
+
+function startTrickle({ port, rate }) {
+  const instance = autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    connections: 1,
+    overallRate: rate,
+    duration: 24 * 3600,
+    timeout: 30,
+  })
+  const id = nextTrickle++
+  trickles.set(id, instance)
+  return { id }
+}
+
+function stopTrickle({ id }) {
+  trickles.get(id)?.stop()
+  trickles.delete(id)
+  return {}
+}
+
 serve({
   run: runOnce,
+  startTrickle,
+  stopTrickle,
   close: () => {
     setImmediate(() => process.exit(0))
     return {}

@@ -10,13 +10,30 @@
 // windows per round: the same traffic for all (a process keeps getting cheaper for hundreds of
 // thousands of requests, so a reference loaded more than the others would look cheaper).
 // lib/cycle.mjs turns a round's windows into each server's ratio to the bare app.
+//
+// Idle is the other trap here. A server left without requests for a minute then ran at 7.6x,
+// 5.9x, 4.0x ... its twin's cost over its first second of load, still 1.1–1.3x after two (paired,
+// 200 ms slices); after 5 s idle, 2.8x for half a second. V8's memory reducer (an idle process
+// gives back its young generation, which then regrows over many scavenges) accounts for the
+// short case — the servers run with --no-memory-reducer (see run.mjs) — and something below the
+// process (the kernel's DAMON is set to page out memory untouched for 60 s) for the long one. So
+// a framework's rounds run back to back (no server waits for the other frameworks' rings), every
+// server of the group being measured gets a trickle of requests between its windows (after a
+// minute of trickle the penalty was 2.0x, 1.6x, 1.2x, then within 3 %), and each window opens
+// only after a second of load.
 import { busyMs } from './lib/cpustat.mjs'
 import { ringRatios } from './lib/cycle.mjs'
 import { delta, settleSink } from './lib/sink-wait.mjs'
 import { shuffle, sleep } from './lib/stats.mjs'
 
-/** Load before a window opens: both servers busy, and their loads in step. */
-const LEAD_MS = 400
+/**
+ * Load before a window opens: both servers busy, and their loads in step. A server whose load
+ * has just changed runs at an odd cost for the first few hundred milliseconds, one that sat idle
+ * (trickled) for half a minute for about a second.
+ */
+const LEAD_MS = 1000
+/** Requests per second to each server of the group being measured, outside its windows too. */
+const TRICKLE_RATE = 20
 /** Load after it closes, so that neither server's load ends inside it. */
 const TAIL_MS = 300
 
@@ -166,53 +183,63 @@ function roundRecord(round, windows) {
 
 /**
  * Runs `rounds` rounds of ring windows over each group (a reference server, the bare app, and
- * the variants compared with it; groups in random order), after `warmRounds` rounds run the same
- * way and not recorded: fresh processes keep getting cheaper well past their first warm-up, and
- * the first ring after it put the A/A control 5–10 % off where later ones did not. A server that
- * fails is dropped from later rounds and reported in `ctx.failures`. Returns each server's
- * records, one per round, `cpuRatio` being its CPU per request over the bare app's in that
- * round's ring.
+ * the variants compared with it), after `warmRounds` rounds run the same way and not recorded
+ * (the first ring after the warm-up put the A/A control 5–10 % off where later ones did not).
+ * A group's rounds run back to back, with every server of the group trickled between its windows
+ * (see the top of this file). A server that fails is dropped from later rounds and reported in
+ * `ctx.failures`. Returns each server's records, one per round, `cpuRatio` being its CPU per
+ * request over the bare app's in that round's ring.
  */
 export async function pairedRounds(ctx, groups, rounds, sizes, options) {
   const { label, firstRound = 0, warmRounds = 0, log } = options
   const records = new Map()
   const dead = new Set()
-  for (const g of groups) for (const s of [g.ref, ...g.others]) records.set(s, [])
-  for (let round = firstRound - warmRounds; round < firstRound + rounds; round++) {
-    const measured = round >= firstRound
-    for (const g of shuffle(groups)) {
-      const ring = shuffle([g.ref, ...g.others].filter((s) => !dead.has(s)))
-      if (ring.length < 2) continue
-      const windowsOf = new Map(ring.map((s) => [s, []]))
-      const steps = []
-      // Two servers make a ring of one pair, measured twice.
-      for (let k = 0; k < ring.length; k++) {
-        const pair = [ring[k], ring[(k + 1) % ring.length]]
-        try {
-          const got = await pairWindow(ctx, pair, sizes(g.ref), options)
-          for (const [i, server] of pair.entries()) windowsOf.get(server).push(got[i])
-          steps.push({ from: got[0].cpuUs / got[0].served, next: got[1].cpuUs / got[1].served })
-        } catch (err) {
-          steps.push(undefined)
-          log(`${pair.map((s) => s.name).join(' + ')} failed in round ${round + 1}: ${err.message}`)
-          ctx.failures.push({ id: pair.map((s) => s.variant.id).join(' + '), error: err.message })
-          for (const server of pair) if (server.exited) dead.add(server)
-        }
-      }
-      if (!measured) continue
-      const ratios = ringRatios(ring, steps, g.ref)
-      for (const [server, windows] of windowsOf) {
-        if (windows.length === 0) continue
-        const rec = roundRecord(round, windows)
-        rec.cpuRatio = ratios.get(server)
-        records.get(server).push(rec)
-      }
-    }
-    log(
-      measured
-        ? `${label}: round ${round + 1}/${firstRound + rounds} done`
-        : `${label}: warm-up ring ${round - firstRound + warmRounds + 1}/${warmRounds} done`,
+  for (const g of shuffle(groups)) {
+    const servers = [g.ref, ...g.others]
+    for (const s of servers) records.set(s, [])
+    const trickles = await Promise.all(
+      servers.map((s) => ctx.loader.call('startTrickle', { port: s.port, rate: TRICKLE_RATE })),
     )
+    try {
+      for (let round = firstRound - warmRounds; round < firstRound + rounds; round++) {
+        const measured = round >= firstRound
+        const ring = shuffle(servers.filter((s) => !dead.has(s)))
+        if (ring.length < 2) break
+        const windowsOf = new Map(ring.map((s) => [s, []]))
+        const steps = []
+        // Two servers make a ring of one pair, measured twice.
+        for (let k = 0; k < ring.length; k++) {
+          const pair = [ring[k], ring[(k + 1) % ring.length]]
+          try {
+            const got = await pairWindow(ctx, pair, sizes(g.ref), options)
+            for (const [i, server] of pair.entries()) windowsOf.get(server).push(got[i])
+            steps.push({ from: got[0].cpuUs / got[0].served, next: got[1].cpuUs / got[1].served })
+          } catch (err) {
+            steps.push(undefined)
+            log(
+              `${pair.map((s) => s.name).join(' + ')} failed in round ${round + 1}: ${err.message}`,
+            )
+            ctx.failures.push({ id: pair.map((s) => s.variant.id).join(' + '), error: err.message })
+            for (const server of pair) if (server.exited) dead.add(server)
+          }
+        }
+        const name = `${label}, ${g.ref.variant.framework}`
+        if (!measured) {
+          log(`${name}: warm-up ring ${round - firstRound + warmRounds + 1}/${warmRounds} done`)
+          continue
+        }
+        const ratios = ringRatios(ring, steps, g.ref)
+        for (const [server, windows] of windowsOf) {
+          if (windows.length === 0) continue
+          const rec = roundRecord(round, windows)
+          rec.cpuRatio = ratios.get(server)
+          records.get(server).push(rec)
+        }
+        log(`${name}: round ${round + 1}/${firstRound + rounds} done`)
+      }
+    } finally {
+      await Promise.all(trickles.map(({ id }) => ctx.loader.call('stopTrickle', { id })))
+    }
   }
   return records
 }

@@ -104,10 +104,11 @@ const SETTINGS = flags.quick
   : {
       mode: 'full',
       // Paired windows agree within a few per cent round to round, but two processes of the
-      // same app still differ by a few per cent for their whole life, so the rounds are spread
-      // over several sets of processes (see mainMatrix).
-      rounds: 15,
-      generations: 3,
+      // same app still differ by a few per cent for their whole life (a quick run's Koa A/A
+      // control: 1.040–1.092 over its rounds, one process each), so the rounds are spread over
+      // as many sets of fresh processes as the run's length allows (see mainMatrix).
+      rounds: 8,
+      generations: 4,
       attempts: 3,
       connections: 50,
       firstWarmup: { fastify: 100_000, express: 20_000, koa: 50_000, hono: 50_000 },
@@ -175,7 +176,10 @@ async function startServer(ctx, variant, routes = 0, { pinAtStart = false } = {}
     name,
     join(here, 'server.mjs'),
     [JSON.stringify({ variant: variant.id, sinkPort, routes })],
-    { core: SERVER_CORE, pinAtStart },
+    // V8's memory reducer shrinks the heap of a process that goes idle, which then costs
+    // several times more per request for its first second of load (see paired.mjs): a state a
+    // loaded server never reaches, and one the bench's waiting servers would be measured in.
+    { core: SERVER_CORE, pinAtStart, execArgv: ['--no-memory-reducer'] },
   )
   const info = await worker.ready()
   worker.port = info.port

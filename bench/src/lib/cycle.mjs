@@ -11,16 +11,18 @@
  *
  * With every window complete, the log-ratios around the ring should sum to zero; what they sum
  * to is noise, spread evenly over the steps (the least-squares fit of one cost per server to the
- * ring's ratios). A failed window cuts the ring into a path, walked without that correction.
+ * ring's ratios). Failed windows cut the ring: the stretch holding the reference is walked
+ * without that correction, and servers beyond it get no ratio that round.
  */
 export function ringRatios(ring, steps, reference) {
   const n = ring.length
   const logs = steps.map((s) => (s === undefined ? undefined : Math.log(s.next / s.from)))
   const complete = logs.every((x) => x !== undefined)
   const correction = complete ? logs.reduce((a, b) => a + b, 0) / n : 0
-  // Walk from just after a missing step (or from the start) once round the ring.
-  const firstMissing = logs.indexOf(undefined)
-  const begin = complete ? 0 : (firstMissing + 1) % n
+  let begin = ring.indexOf(reference)
+  if (begin < 0) return new Map()
+  // Cut: back to the start of the reference's stretch, just after the missing step before it.
+  if (!complete) while (logs[(begin - 1 + n) % n] !== undefined) begin = (begin - 1 + n) % n
   const level = new Map([[ring[begin], 0]])
   let at = 0
   for (let i = 0; i < n - 1; i++) {
