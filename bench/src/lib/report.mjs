@@ -573,7 +573,11 @@ system) between two IPC messages around a window of load, divided by the request
 in it; the window starts and ends with a flush of the variant's metrics, so aggregation and
 sending are paid inside it. This VM's CPU speed swings by up to 2× from one second to the next
 (other guests on the host), so servers are never compared across time: each window loads two
-servers at once on the same pinned core, and their CPU per request is compared within it. Every
+servers at once on the same pinned core, and their CPU per request is compared within it. No
+server is measured out of idle (one idle for a minute cost several times more per request for
+its first second of load): a framework's rounds run back to back, its servers get a trickle of
+20 requests per second between their windows, a window opens after a second of load, and the
+servers run with \`--no-memory-reducer\`. Every
 round lays a framework's servers (bare app, A/A twin, variants) in a fresh random ring and
 measures each pair of neighbours, so every server runs in two windows per round and serves the
 same traffic as the others; **× bare** chains the window ratios round the ring to the bare app
