@@ -23,7 +23,7 @@
 // only after a second of load.
 import { busyMs } from './lib/cpustat.mjs'
 import { ringRatios } from './lib/cycle.mjs'
-import { delta, settleSink } from './lib/sink-wait.mjs'
+import { measuredFields, settleSink } from './lib/sink-wait.mjs'
 import { shuffle, sleep } from './lib/stats.mjs'
 
 /**
@@ -94,29 +94,10 @@ async function windowOnce(ctx, pair, { windowMs, connections }) {
           : await ctx.sink.call('snapshot', { port: server.sinkPort })
       const cpuUs = end.userUs + end.systemUs
       records.push({
-        served: end.served,
-        totalServed: end.totalServed,
+        ...measuredFields(begins[i], end, load, sunk),
         cpuUs,
         systemUs: end.systemUs,
-        wallMs: end.wallMs,
         foreignShare,
-        clientErrors: load.errors + load.timeouts,
-        non2xx: load.non2xx,
-        clientRequests: load.requests,
-        packets: sunk.packets,
-        bytes: sunk.bytes,
-        lines: sunk.lines,
-        badLines: sunk.badLines,
-        counterSum: sunk.counterSum,
-        samples: sunk.samples,
-        maxDatagram: sunk.maxDatagram,
-        rss: end.rss,
-        heapUsed: end.heapUsed,
-        linesSent: delta(end.stats, begins[i].stats, 'lines'),
-        datagramsSent: delta(end.stats, begins[i].stats, 'datagrams'),
-        droppedLines: delta(end.stats, begins[i].stats, 'droppedLines'),
-        sendErrors: delta(end.stats, begins[i].stats, 'sendErrors'),
-        check: end.check,
       })
     }
     return records

@@ -264,34 +264,15 @@ async function burstOnce(ctx, server, { amount, warmup }) {
   const foreignShare =
     busy0 === undefined ? undefined : Math.max(0, busy1 - busy0 - oursMs) / end.wallMs
   return {
-    served: end.served,
-    totalServed: end.totalServed,
+    ...measuredFields(begin, end, load, sunk),
     cpuPerReq: cpuUs / end.served,
     sysPerReq: end.systemUs / end.served,
-    wallMs: end.wallMs,
     rps: load.rps,
     serverCpuShare: cpuUs / 1000 / end.wallMs,
     foreignShare,
     loaderCpuShare: load.loaderCpuShare,
     p50: load.p50,
     p99: load.p99,
-    clientErrors: load.errors + load.timeouts,
-    non2xx: load.non2xx,
-    clientRequests: load.requests,
-    packets: sunk.packets,
-    bytes: sunk.bytes,
-    lines: sunk.lines,
-    badLines: sunk.badLines,
-    counterSum: sunk.counterSum,
-    samples: sunk.samples,
-    maxDatagram: sunk.maxDatagram,
-    rss: end.rss,
-    heapUsed: end.heapUsed,
-    linesSent: delta(end.stats, begin.stats, 'lines'),
-    datagramsSent: delta(end.stats, begin.stats, 'datagrams'),
-    droppedLines: delta(end.stats, begin.stats, 'droppedLines'),
-    sendErrors: delta(end.stats, begin.stats, 'sendErrors'),
-    check: end.check,
   }
 }
 
