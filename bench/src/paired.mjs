@@ -142,7 +142,7 @@ const SUMMED = [
 ]
 
 /** A server's windows of one round as one record (sums, the worst disturbance, the last state). */
-function roundRecord(round, windows) {
+export function roundRecord(round, windows) {
   const last = windows.at(-1)
   const rec = { round, windowCount: windows.length }
   for (const key of SUMMED) {
