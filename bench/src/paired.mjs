@@ -19,8 +19,8 @@
 // process (the kernel's DAMON is set to page out memory untouched for 60 s) for the long one. So
 // a framework's rounds run back to back (no server waits for the other frameworks' rings), every
 // server of the group being measured gets a trickle of requests between its windows (after a
-// minute of trickle the penalty was 2.0x, 1.6x, 1.2x, 1.1x, 1.1x, then within 5 %), and each window opens
-// only after a second of load.
+// minute of trickle the penalty was 2.0x, 1.6x, 1.2x, 1.1x, 1.1x, then within 5 %), and each
+// window opens only after a second of load.
 import { busyMs } from './lib/cpustat.mjs'
 import { ringRatios } from './lib/cycle.mjs'
 import { measuredFields, settleSink } from './lib/sink-wait.mjs'
