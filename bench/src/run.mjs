@@ -342,13 +342,14 @@ async function stopServer(ctx, server) {
         counterGot: sunk.total.counterSum,
         samplesGot: sunk.total.samples,
         badLines: sunk.total.badLines,
+        linesGot: sunk.total.lines,
+        datagramsGot: sunk.total.packets,
+        bytesGot: sunk.total.bytes,
       }
       if (typeof final.stats?.lines === 'number') {
         Object.assign(life, {
           linesSent: final.stats.lines,
-          linesGot: sunk.total.lines,
           datagramsSent: final.stats.datagrams,
-          datagramsGot: sunk.total.packets,
           droppedLines: final.stats.droppedLines,
         })
       }

@@ -41,6 +41,19 @@ function per1k(recs, key) {
 }
 
 /**
+ * What the sink got per 1 000 requests: over the server's life (`lifeKey`) when it was counted
+ * there, else per window. A paired window (`windowCount`) runs under load that began before it,
+ * so its sink counts hold the datagrams of earlier requests too: without the life count, none.
+ */
+function sinkPer1k(recs, lifetime, key, lifeKey) {
+  const got = lifetime?.[lifeKey]
+  if (typeof got === 'number' && lifetime.served > 0) return (got / lifetime.served) * 1000
+  const paired = recs.some((r) => r.windowCount !== undefined)
+  if (!paired) return per1k(recs, key)
+  return recs.every((r) => r[key] === 0) ? 0 : Number.NaN
+}
+
+/**
  * What the sink received against what the requests produced, over the server's whole life
  * (closed at the end, so nothing is in flight; warm-ups included): counter values summed, timer
  * samples counted, and every line the meter handed to its transport. Measured windows run under
@@ -111,9 +124,12 @@ export function summarizeMain(main, lifetime = {}, scrapes = {}) {
       rounds: new Set(recs.map((r) => r.round)).size,
       cpu: recs.map((r) => r.cpuPerReq),
       cpuRatio: ratios(recs, 'cpuRatio'),
-      packetsPer1k: per1k(recs, 'packets'),
-      bytesPer1k: per1k(recs, 'bytes'),
-      linesPer1k: per1k(recs, 'lines'),
+      // Over the server's life where the sink counted it: a paired window runs under load
+      // that began before it, so the sink also gets the datagrams of requests served before
+      // the window opened (its first flush sends them).
+      packetsPer1k: sinkPer1k(recs, lifetime[variant.id], 'packets', 'datagramsGot'),
+      bytesPer1k: sinkPer1k(recs, lifetime[variant.id], 'bytes', 'bytesGot'),
+      linesPer1k: sinkPer1k(recs, lifetime[variant.id], 'lines', 'linesGot'),
       maxDatagram: max(recs.map((r) => r.maxDatagram)),
       rss: recs.at(-1).rss,
       clientErrors: sum(recs, 'clientErrors') + sum(recs, 'non2xx'),
