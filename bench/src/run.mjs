@@ -1,8 +1,9 @@
 // `pnpm bench`: routemeter's overhead against a bare app and against peers, measured side by
 // side. Every variant is its own server process pinned to one core; autocannon runs in another
-// process on the other core, next to a real UDP StatsD sink. Variants are interleaved round by
-// round in random order; each burst measures the server's own CPU time over a fixed number of
-// requests after a warm-up, and ratios to the same framework's bare app are taken per round.
+// process on the other core, next to a real UDP StatsD sink. The main matrix measures servers in
+// pairs loaded at once (paired.mjs), each round a random ring of a framework's servers, and
+// chains the pairs' CPU ratios to the same framework's bare app; the scale section still runs
+// sequential bursts of a fixed number of requests after a warm-up (interleave below).
 //
 //   node src/run.mjs [--quick] [--filter <text>]... [--rounds <n>] [--generations <n>]
 //                    [--soak [--soak-minutes <n>]]
