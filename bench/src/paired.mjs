@@ -159,6 +159,7 @@ export function roundRecord(round, windows) {
   rec.disturbed = windows.some((w) => w.disturbed)
   rec.attempts = Math.max(...windows.map((w) => w.attempts))
   for (const key of ['totalServed', 'rss', 'heapUsed', 'check']) rec[key] = last[key]
+  rec.windows = windows.map((w) => ({ partner: w.partner, log: w.logVsPartner }))
   return rec
 }
 
@@ -193,7 +194,15 @@ export async function pairedRounds(ctx, groups, rounds, sizes, options) {
           const pair = [ring[k], ring[(k + 1) % ring.length]]
           try {
             const got = await pairWindow(ctx, pair, sizes(g.ref), options)
-            for (const [i, server] of pair.entries()) windowsOf.get(server).push(got[i])
+            for (const [i, server] of pair.entries()) {
+              // Against its partner, for the fit over all of a run's windows (lib/pair-fit.mjs).
+              const partner = got[1 - i]
+              got[i].partner = pair[1 - i].variant.id
+              got[i].logVsPartner = Math.log(
+                got[i].cpuUs / got[i].served / (partner.cpuUs / partner.served),
+              )
+              windowsOf.get(server).push(got[i])
+            }
             steps.push({ from: got[0].cpuUs / got[0].served, next: got[1].cpuUs / got[1].served })
           } catch (err) {
             steps.push(undefined)

@@ -62,6 +62,15 @@ describe('roundRecord', () => {
     expect(rec.check).toEqual({ recorded: 9000 })
   })
 
+  it('keeps each window against its partner, for the fit over every window of the run', () => {
+    const first = windowOf({ partner: 'fastify-bare', logVsPartner: 0.1 })
+    const second = windowOf({ partner: 'fastify-hooks', logVsPartner: -0.05 })
+    expect(roundRecord(0, [first, second]).windows).toEqual([
+      { partner: 'fastify-bare', log: 0.1 },
+      { partner: 'fastify-hooks', log: -0.05 },
+    ])
+  })
+
   it('leaves a sum undefined when a window could not count it (no meter stats)', () => {
     const rec = roundRecord(0, [windowOf({ linesSent: undefined }), windowOf({})])
     expect(rec.linesSent).toBeUndefined()

@@ -2,6 +2,7 @@
 // machine/versions header.
 import { VARIANTS } from '../variants/index.mjs'
 import { CLUSTER_METHOD, clusterBudget, clusterTable } from './cluster-report.mjs'
+import { fitPairs } from './pair-fit.mjs'
 import { fmt, fmtInt, max, mdTable, median, min, quantile, spread } from './stats.mjs'
 
 const MB = 2 ** 20
@@ -113,7 +114,28 @@ function verification(variant, recs, loss, check) {
   return '—'
 }
 
+/**
+ * Each variant's CPU per request over its framework's bare app, fitted to every paired window of
+ * the run (lib/pair-fit.mjs). Records of a run from before the fit carry no windows: their
+ * variants are left out, and get the median of their per-round ratios instead.
+ */
+function fittedRatios(main) {
+  const out = new Map()
+  for (const framework of FRAMEWORKS) {
+    const bare = VARIANTS.find((v) => v.framework === framework && v.kind === 'bare')
+    const windows = []
+    for (const variant of VARIANTS.filter((v) => v.framework === framework))
+      for (const rec of main[variant.id] ?? [])
+        for (const w of rec.windows ?? [])
+          if (Number.isFinite(w.log)) windows.push({ a: variant.id, b: w.partner, log: w.log })
+    if (bare === undefined || windows.length === 0) continue
+    for (const [id, ratio] of fitPairs(windows, bare.id)) out.set(id, ratio)
+  }
+  return out
+}
+
 export function summarizeMain(main, lifetime = {}, scrapes = {}) {
+  const fitted = fittedRatios(main)
   const out = []
   for (const variant of VARIANTS) {
     const recs = main[variant.id]
@@ -124,6 +146,8 @@ export function summarizeMain(main, lifetime = {}, scrapes = {}) {
       rounds: new Set(recs.map((r) => r.round)).size,
       cpu: recs.map((r) => r.cpuPerReq),
       cpuRatio: ratios(recs, 'cpuRatio'),
+      ratio: fitted.get(variant.id) ?? median(ratios(recs, 'cpuRatio')),
+      fitted: fitted.has(variant.id),
       // Over the server's life where the sink counted it: a paired window runs under load
       // that began before it, so the sink also gets the datagrams of requests served before
       // the window opened (its first flush sends them).
@@ -155,7 +179,9 @@ function mainTable(rows) {
   const body = rows.map((r) => [
     r.variant.label,
     spread(r.cpu, 1),
-    r.variant.kind === 'bare' ? '1' : spread(r.cpuRatio, 3),
+    r.variant.kind === 'bare'
+      ? '1'
+      : `${fmt(r.ratio, 3)} (${fmt(min(r.cpuRatio), 3)}–${fmt(max(r.cpuRatio), 3)})`,
     fmtInt(1e6 / median(r.cpu)),
     fmt(r.packetsPer1k, 1),
     fmtInt(r.bytesPer1k),
@@ -317,34 +343,39 @@ const PASS = 'PASS'
 const MISS = 'MISS'
 
 /** The issue's budget, line by line. */
+/** How a row's ratio was worked out, for the budget lines. */
+function fitNote(row) {
+  return row.fitted ? 'fit over every window; ' : 'median of rounds; '
+}
+
 function budgetLines({ rows, cluster, scale, startup, flush, rss, micro, quick }) {
   const lines = []
   const row = (id) => rows.find((r) => r.variant.id === id)
   const add = (status, text) => lines.push({ status, text })
   const notRun = (text) => add('NOT RUN', text)
 
-  // CPU per request against bare, median of the per-round ratios.
+  // CPU per request against bare, fitted to every window of the run.
   const cpuBudget = (id, limit) => {
     const r = row(id)
     const name = r?.variant.label ?? id
     if (!r) return notRun(`${name}: CPU/req ≤ ${limit}× bare`)
-    const ratio = median(r.cpuRatio)
+    const ratio = r.ratio
     const floor = row(FLOOR[r.variant.framework])
     add(
       ratio <= limit ? PASS : MISS,
-      `${name}: CPU/req ${fmt(ratio, 3)}× bare (rounds ${fmt(min(r.cpuRatio), 3)}–` +
-        `${fmt(max(r.cpuRatio), 3)}; the empty ${floor ? `floor ${fmt(median(floor.cpuRatio), 3)}×` : 'floor not run'}) — budget ≤ ${limit}× bare`,
+      `${name}: CPU/req ${fmt(ratio, 3)}× bare (${fitNote(r)}rounds ${fmt(min(r.cpuRatio), 3)}–` +
+        `${fmt(max(r.cpuRatio), 3)}; the empty ${floor ? `floor ${fmt(floor.ratio, 3)}×` : 'floor not run'}) — budget ≤ ${limit}× bare`,
     )
   }
   // The A/A control shows how far an identical app lands from 1 with this method and machine:
   // the resolution of every ratio of its framework in this run.
   const resolution = {}
   for (const r of rows.filter((x) => x.variant.kind === 'control')) {
-    const ratio = median(r.cpuRatio)
+    const ratio = r.ratio
     resolution[r.variant.framework] = Math.abs(ratio - 1)
     add(
       Math.abs(ratio - 1) <= AA_TOLERANCE ? PASS : MISS,
-      `${r.variant.label}: ${fmt(ratio, 3)}× bare (rounds ${fmt(min(r.cpuRatio), 3)}–` +
+      `${r.variant.label}: ${fmt(ratio, 3)}× bare (${fitNote(r)}rounds ${fmt(min(r.cpuRatio), 3)}–` +
         `${fmt(max(r.cpuRatio), 3)}, middle half ${fmt(quantile(r.cpuRatio, 0.25), 3)}–` +
         `${fmt(quantile(r.cpuRatio, 0.75), 3)}) — the resolution of this framework's ratios; ` +
         `within ±${AA_TOLERANCE * 100} %`,
@@ -362,15 +393,15 @@ function budgetLines({ rows, cluster, scale, startup, flush, rss, micro, quick }
       notRun(`${fw}: every routemeter row ahead of every peer`)
       continue
     }
-    const worst = ours.reduce((a, b) => (median(a.cpuRatio) >= median(b.cpuRatio) ? a : b))
+    const worst = ours.reduce((a, b) => (a.ratio >= b.ratio ? a : b))
     const margin = resolution[fw]
     for (const p of peers) {
-      const lead = median(p.cpuRatio) - median(worst.cpuRatio)
+      const lead = p.ratio - worst.ratio
       const ok = margin === undefined ? lead > 0 : lead > margin
       add(
         ok ? PASS : MISS,
-        `${p.variant.label}: ${fmt(median(p.cpuRatio), 3)}× bare (${fmt(median(p.cpu), 1)} µs/req) ` +
-          `vs the costliest routemeter row, ${worst.variant.label}, ${fmt(median(worst.cpuRatio), 3)}× ` +
+        `${p.variant.label}: ${fmt(p.ratio, 3)}× bare (${fmt(median(p.cpu), 1)} µs/req) ` +
+          `vs the costliest routemeter row, ${worst.variant.label}, ${fmt(worst.ratio, 3)}× ` +
           `(${fmt(median(worst.cpu), 1)} µs/req): routemeter ahead by ${fmt(lead, 3)} — ` +
           (margin === undefined
             ? 'must be ahead (no A/A control in this run)'
@@ -389,11 +420,11 @@ function budgetLines({ rows, cluster, scale, startup, flush, rss, micro, quick }
     )
     if (!ours) continue
     for (const p of peers) {
-      const lead = median(p.cpuRatio) - median(ours.cpuRatio)
+      const lead = p.ratio - ours.ratio
       add(
         lead > 0 ? PASS : MISS,
-        `${p.variant.label}: ${fmt(median(p.cpuRatio), 3)}× bare vs ${ours.variant.label} ` +
-          `${fmt(median(ours.cpuRatio), 3)}× — Prometheus against Prometheus, routemeter ahead`,
+        `${p.variant.label}: ${fmt(p.ratio, 3)}× bare vs ${ours.variant.label} ` +
+          `${fmt(ours.ratio, 3)}× — Prometheus against Prometheus, routemeter ahead`,
       )
     }
   }
@@ -596,13 +627,17 @@ its first second of load): a framework's rounds run back to back, its servers ge
 servers run with \`--no-memory-reducer\`. Every
 round lays a framework's servers (bare app, A/A twin, variants) in a fresh random ring and
 measures each pair of neighbours, so every server runs in two windows per round and serves the
-same traffic as the others; **× bare** chains the window ratios round the ring to the bare app
-(what they fail to close by is spread evenly over its steps), the median over rounds shown with
-min–max in brackets. The A/A control is a second, identical bare process measured like a
+same traffic as the others. **× bare** is one cost per variant fitted to every window of the
+run at once (least squares on the windows' log ratios, with Huber weights so that a window the
+host disturbed counts less than a clean one): over the rounds' random rings each variant meets
+most of the others, so it is tied to the bare app along many short paths, where a single ring
+ties it through up to half the ring's windows. In brackets, the range of the round-by-round
+values (each round's ratios chained round its ring to the bare app). The A/A control is a second, identical bare process measured like a
 variant: how far it lands from 1 is the resolution of this run for its framework, and a
 routemeter row is ahead of a peer only by more than that. **req/s per core** is 1 / CPU per
-request: what one core fully given to the server would serve. Datagrams and bytes are counted by
-the sink for the measured window. The emits column checks that each variant really records:
+request: what one core fully given to the server would serve. Datagrams and bytes are what the
+sink received per 1 000 requests over each server's whole life (a window's first flush also sends
+requests served before it opened). The emits column checks that each variant really records:
 StatsD variants on the sink (counter values summed and samples counted, against the requests
 served), Prometheus variants through their registry's histogram count, or, for those serving
 \`/metrics\` on the app's port, through one HTTP scrape after the last round (never inside a

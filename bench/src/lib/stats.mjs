@@ -17,10 +17,11 @@ export function max(xs) {
   return f.length ? Math.max(...f) : Number.NaN
 }
 
-export function shuffle(xs) {
+/** A shuffled copy of `xs`; `random` as Math.random (a seeded one in tests). */
+export function shuffle(xs, random = Math.random) {
   const a = [...xs]
   for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
+    const j = Math.floor(random() * (i + 1))
     ;[a[i], a[j]] = [a[j], a[i]]
   }
   return a
