@@ -53,7 +53,7 @@ function startClocks() {
 
 /**
  * Waits for the next flush to send `target` lines in all; returns its wall and CPU time, from
- * the first turn that sees it started (its first slice, ~2 ms, has run by then) to its end.
+ * the first turn that sees it started (its first slice, ~1 ms, has run by then) to its end.
  */
 async function nextFlush(meter, target) {
   const flushes = meter.stats().flushes

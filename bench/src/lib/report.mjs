@@ -750,7 +750,7 @@ export function renderReport({
         `server core; \`monitorEventLoopDelay\` (1 ms resolution) per flush, median (min–max) ` +
         `over ${flush.sliced.length} flushes of each kind; ${fmtInt(flush.droppedLines)} lines dropped. ` +
         `The interval flush's wall and CPU time run from the first turn that sees it started ` +
-        '(its first ~2 ms slice is not in them); the idle row watches the same process for one interval.',
+        '(its first ~1 ms slice is not in them); the idle row watches the same process for one interval.',
       '',
       flushTable(flush),
     )

@@ -112,12 +112,12 @@ describe('every slice boundary of the interval flush', () => {
   })
 
   // The clock decides where a slice ends. Stepped by hand, it puts a boundary after every
-  // series (5 ms a read, the slice being 2 ms), after every second (1 ms) or third (0.7 ms):
+  // series (5 ms a read, the slice being 1 ms), after every second (0.5 ms) or third (0.4 ms):
   // whatever series a slice ends on, the next one starts right after it.
   for (const [step, perSlice] of [
     [5, 1],
-    [1, 2],
-    [0.7, 3],
+    [0.5, 2],
+    [0.4, 3],
   ] as const) {
     it(`slices of ${perSlice} series: each of 300 series goes out once, with all its samples`, async () => {
       capture = createCaptureMeter({ flushIntervalMs: 20 })
