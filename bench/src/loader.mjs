@@ -4,29 +4,29 @@
 import autocannon from 'autocannon'
 import { announceReady, serve } from './lib/ipc.mjs'
 
+/**
+ * What autocannon requests from a server: `/`, or with `routes` the distinct route templates
+ * `/s<i>/items/:id` round robin, ids varying too.
+ */
+function target(port, routes) {
+  const url = `http://127.0.0.1:${port}`
+  if (!(routes > 0)) return { url: `${url}/` }
+  let next = 0
+  const roundRobin = (req) => {
+    const n = next++
+    req.path = `/s${n % routes}/items/${n}`
+    return req
+  }
+  return { url, requests: [{ method: 'GET', setupRequest: roundRobin }] }
+}
+
 function runOnce({ port, amount, duration, connections = 10, routes = 0 }) {
   const opts = {
-    url: `http://127.0.0.1:${port}`,
+    ...target(port, routes),
     ...(duration ? { duration } : { amount }),
     connections,
     pipelining: 1,
     timeout: 30,
-  }
-  if (routes > 0) {
-    // Round-robin over the distinct route templates `/s<i>/items/:id`, ids varying too.
-    let next = 0
-    opts.requests = [
-      {
-        method: 'GET',
-        setupRequest(req) {
-          const n = next++
-          req.path = `/s${n % routes}/items/${n}`
-          return req
-        },
-      },
-    ]
-  } else {
-    opts.url += '/'
   }
   // autocannon only notices the end of an `amount` run on its next sampling tick (1 s by
   // default), so ticks are made short and throughput is taken up to the last response.
@@ -67,9 +67,9 @@ function runOnce({ port, amount, duration, connections = 10, routes = 0 }) {
 const trickles = new Map()
 let nextTrickle = 1
 
-function startTrickle({ port, rate }) {
+function startTrickle({ port, rate, routes = 0 }) {
   const instance = autocannon({
-    url: `http://127.0.0.1:${port}/`,
+    ...target(port, routes),
     connections: 1,
     overallRate: rate,
     duration: 24 * 3600,

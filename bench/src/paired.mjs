@@ -180,7 +180,9 @@ export async function pairedRounds(ctx, groups, rounds, sizes, options) {
     const servers = [g.ref, ...g.others]
     for (const s of servers) records.set(s, [])
     const trickles = await Promise.all(
-      servers.map((s) => ctx.loader.call('startTrickle', { port: s.port, rate: TRICKLE_RATE })),
+      servers.map((s) =>
+        ctx.loader.call('startTrickle', { port: s.port, rate: TRICKLE_RATE, routes: s.routes }),
+      ),
     )
     try {
       for (let round = firstRound - warmRounds; round < firstRound + rounds; round++) {
@@ -197,7 +199,7 @@ export async function pairedRounds(ctx, groups, rounds, sizes, options) {
             for (const [i, server] of pair.entries()) {
               // Against its partner, for the fit over all of a run's windows (lib/pair-fit.mjs).
               const partner = got[1 - i]
-              got[i].partner = pair[1 - i].variant.id
+              got[i].partner = pair[1 - i].name
               got[i].logVsPartner = Math.log(
                 got[i].cpuUs / got[i].served / (partner.cpuUs / partner.served),
               )

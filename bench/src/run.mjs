@@ -1,9 +1,8 @@
 // `pnpm bench`: routemeter's overhead against a bare app and against peers, measured side by
 // side. Every variant is its own server process pinned to one core; autocannon runs in another
-// process on the other core, next to a real UDP StatsD sink. The main matrix measures servers in
-// pairs loaded at once (paired.mjs), each round a random ring of a framework's servers, and
-// chains the pairs' CPU ratios to the same framework's bare app; the scale section still runs
-// sequential bursts of a fixed number of requests after a warm-up (interleave below).
+// process on the other core, next to a real UDP StatsD sink. The main matrix and the scale section
+// measure servers in pairs loaded at once (paired.mjs), each round a random ring of the servers
+// compared, and fit one cost per server to every pair's CPU ratio (lib/pair-fit.mjs).
 //
 //   node src/run.mjs [--quick] [--filter <text>]... [--rounds <n>] [--generations <n>]
 //                    [--soak [--soak-minutes <n>]]
@@ -14,12 +13,11 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { clusterSection } from './cluster.mjs'
-import { busyMs } from './lib/cpustat.mjs'
 import { machine, versions } from './lib/env-info.mjs'
 import { canPin, pinSelf, startWorker } from './lib/ipc.mjs'
 import { renderReport, renderSoak } from './lib/report.mjs'
 import { scrape, sumSamples } from './lib/scrape.mjs'
-import { delta, measuredFields, settleSink } from './lib/sink-wait.mjs'
+import { delta, settleSink } from './lib/sink-wait.mjs'
 import { shuffle } from './lib/stats.mjs'
 import { pairedRounds } from './paired.mjs'
 import { VARIANTS, variantById } from './variants/index.mjs'
@@ -85,8 +83,6 @@ const SETTINGS = flags.quick
         rounds: 3,
         routes: [10, 1000, 10000],
         firstWarmup: 10_000,
-        warmup: 3000,
-        measure: 12_000,
         variants: ['fastify-bare', 'fastify-routemeter-tags'],
         startupRounds: 3,
       },
@@ -119,8 +115,6 @@ const SETTINGS = flags.quick
         rounds: 5,
         routes: [10, 1000, 10000],
         firstWarmup: 40_000,
-        warmup: 8000,
-        measure: 60_000,
         variants: ['fastify-bare', 'fastify-routemeter-tags', 'fastify-routemeter-path'],
         startupRounds: 5,
       },
@@ -210,111 +204,6 @@ async function startServers(ctx, specs) {
     }
   })
   return servers
-}
-
-/**
- * A burst, retried (up to `attempts` in all; full mode only) when other processes on this
- * shared machine took more than FOREIGN_LIMIT of a core while it ran; the last attempt is kept
- * either way and the report says how many bursts were disturbed.
- */
-async function burst(ctx, server, sizes) {
-  let rec
-  for (let attempt = 1; attempt <= SETTINGS.attempts; attempt++) {
-    rec = await burstOnce(ctx, server, sizes)
-    rec.attempts = attempt
-    rec.disturbed = rec.foreignShare > FOREIGN_LIMIT
-    if (process.env.BENCH_DEBUG) {
-      log(
-        `${server.name}: ${rec.cpuPerReq.toFixed(2)} µs/req, ${rec.rps.toFixed(0)} req/s, ` +
-          `foreign ${rec.foreignShare?.toFixed(3)} cores (attempt ${attempt})`,
-      )
-    }
-    if (!(rec.foreignShare > FOREIGN_LIMIT)) break
-  }
-  return rec
-}
-
-/**
- * One measured burst: warm-up, flush, sink reset, `start` (CPU snapshot), a fixed number of
- * requests, `stop` (flush, then CPU delta), sink totals once nothing more arrives.
- */
-async function burstOnce(ctx, server, { amount, warmup }) {
-  const routes = server.routes
-  const connections = SETTINGS.connections
-  if (warmup)
-    await ctx.loader.call('run', { port: server.port, amount: warmup, routes, connections })
-  // Only StatsD senders need the sink to go quiet before and after a window.
-  const emits = server.variant.emits === 'statsd'
-  await server.call('flush')
-  if (emits) await settleSink(ctx.sink, server.sinkPort)
-  await ctx.sink.call('reset', { port: server.sinkPort })
-  const sinkCpu0 = (await ctx.sink.call('cpu')).us
-  const busy0 = busyMs()
-  const self0 = process.cpuUsage()
-  const begin = await server.call('start')
-  const load = await ctx.loader.call('run', { port: server.port, amount, routes, connections })
-  const end = await server.call('stop')
-  const busy1 = busyMs()
-  const self = process.cpuUsage(self0)
-  const sinkCpu = (await ctx.sink.call('cpu')).us - sinkCpu0
-  const sunk = emits
-    ? await settleSink(ctx.sink, server.sinkPort)
-    : await ctx.sink.call('snapshot', { port: server.sinkPort })
-  const cpuUs = end.userUs + end.systemUs
-  const oursMs = (cpuUs + load.loaderCpuUs + sinkCpu + self.user + self.system) / 1000
-  const foreignShare =
-    busy0 === undefined ? undefined : Math.max(0, busy1 - busy0 - oursMs) / end.wallMs
-  return {
-    ...measuredFields(begin, end, load, sunk),
-    cpuPerReq: cpuUs / end.served,
-    sysPerReq: end.systemUs / end.served,
-    rps: load.rps,
-    serverCpuShare: cpuUs / 1000 / end.wallMs,
-    foreignShare,
-    loaderCpuShare: load.loaderCpuShare,
-    p50: load.p50,
-    p99: load.p99,
-  }
-}
-
-/**
- * Runs `rounds` rounds. Each group is a reference server (the bare app) and the variants
- * compared with it; in every round each server of a group runs one burst, in a fresh random
- * order (groups in random order too), and each variant's ratio is taken against the reference
- * burst of the same group and round. Every server gets the same traffic, so none is further
- * along its warm-up than another, and the two bursts compared are seconds apart, so slow drift
- * of this noisy machine cancels.
- */
-async function interleave(ctx, groups, rounds, sizes, label, firstRound = 0) {
-  const records = new Map()
-  const dead = new Set()
-  for (const g of groups) for (const s of [g.ref, ...g.others]) records.set(s, [])
-  for (let round = firstRound; round < firstRound + rounds; round++) {
-    for (const g of shuffle(groups)) {
-      const got = new Map()
-      for (const server of shuffle([g.ref, ...g.others])) {
-        if (dead.has(server)) continue
-        try {
-          const rec = { round, ...(await burst(ctx, server, sizes(server))) }
-          records.get(server).push(rec)
-          got.set(server, rec)
-        } catch (err) {
-          log(`${server.name} failed in round ${round + 1}: ${err.message}`)
-          ctx.failures.push({ id: server.variant.id, routes: server.routes, error: err.message })
-          dead.add(server)
-        }
-      }
-      const ref = got.get(g.ref)
-      for (const [server, rec] of got) {
-        if (!ref) continue
-        rec.cpuRatio = server === g.ref ? 1 : rec.cpuPerReq / ref.cpuPerReq
-        rec.rpsRatio = server === g.ref ? 1 : rec.rps / ref.rps
-        rec.p99Ratio = server === g.ref ? 1 : rec.p99 / ref.p99
-      }
-    }
-    log(`${label}: round ${round + 1}/${firstRound + rounds} done (${elapsed()})`)
-  }
-  return records
 }
 
 async function warmUp(ctx, servers, amountFor) {
@@ -498,18 +387,26 @@ async function scaleRuns(ctx, servers) {
   const cfg = SETTINGS.scale
   // Every route is hit at least twice before measuring, so every series already exists.
   await warmUp(ctx, servers, (s) => Math.max(2 * s.routes, cfg.firstWarmup))
-  const groups = []
-  for (const ref of servers.filter((s) => s.variant.kind === 'bare')) {
-    const others = servers.filter((s) => s.routes === ref.routes && s !== ref)
-    groups.push({ ref, others })
-  }
-  const records = await interleave(
-    ctx,
-    groups,
-    cfg.rounds,
-    () => ({ amount: cfg.measure, warmup: cfg.warmup }),
-    'scale',
-  )
+  // One ring of every variant at every route count, the bare app at the fewest routes its
+  // reference: the fit over all windows then ties each variant both to the bare app at its own
+  // route count (what routemeter adds) and to itself at the fewest routes (how its cost grows).
+  const fewest = Math.min(...servers.map((s) => s.routes))
+  const ref = servers.find((s) => s.variant.kind === 'bare' && s.routes === fewest)
+  const records = ref
+    ? await pairedRounds(
+        ctx,
+        [{ ref, others: servers.filter((s) => s !== ref) }],
+        cfg.rounds,
+        () => ({ windowMs: SETTINGS.windowMs.fastify, connections: SETTINGS.connections }),
+        {
+          label: 'scale',
+          warmRounds: SETTINGS.warmRounds,
+          log: (msg) => log(`${msg} (${elapsed()})`),
+          attempts: SETTINGS.attempts,
+          foreignLimit: FOREIGN_LIMIT,
+        },
+      )
+    : new Map()
   await closeAll(ctx, servers)
   return [...records].map(([server, recs]) => ({
     id: server.variant.id,
