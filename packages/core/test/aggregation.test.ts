@@ -11,6 +11,30 @@ describe('aggregation: nothing is formatted or sent per recording', () => {
     expect(capture.payloads.length).toBeGreaterThan(0)
   })
 
+  it("a route's requests land in their own status's and method's series, in any order", async () => {
+    const capture = createCaptureMeter({})
+    const route = capture.meter.route('/a')
+    // Each change of status or method, back and forth, after each series exists.
+    const sequence: Array<[string, number]> = [
+      ['GET', 200],
+      ['GET', 404],
+      ['GET', 200],
+      ['GET', 200],
+      ['POST', 200],
+      ['GET', 404],
+      ['GET', 404],
+      ['POST', 200],
+      ['GET', 200],
+    ]
+    for (const [method, status] of sequence) route.record(method, status, 1)
+    await capture.meter.flush()
+    const count = (method: string, status: string) =>
+      capture.counter('http.server.requests', { method, status_code: status })
+    expect(count('GET', '200')).toBe(4)
+    expect(count('GET', '404')).toBe(3)
+    expect(count('POST', '200')).toBe(2)
+  })
+
   it('counters are exact sums, one line per series per flush', async () => {
     const capture = createCaptureMeter({})
     for (let i = 0; i < 1000; i++) capture.meter.increment('jobs')

@@ -38,6 +38,13 @@ export const NO_EXECUTION_TIMERS: ExecutionTimers = Object.freeze({
  */
 export class RouteMetrics {
   private readonly series = new Map<number, RequestSeries>()
+  /**
+   * The series of the last key looked up, kept here: a route's requests mostly share one method
+   * and status, and with thousands of routes the Map and its table are two more objects out of
+   * the CPU's caches per request (-1: none yet).
+   */
+  private lastKey = -1
+  private lastSeries: RequestSeries | undefined = undefined
   private readonly scopes: Array<ExecutionScope | undefined> = []
 
   constructor(
@@ -75,7 +82,8 @@ export class RouteMetrics {
       if (this.kind === 'overflow') variant = ctx.variants.overflowOf(variant)
       key += variant.id * ctx.variantStride
     }
-    const series = this.series.get(key) ?? this.createSeries(key, variant)
+    const series =
+      key === this.lastKey ? (this.lastSeries as RequestSeries) : this.seriesFor(key, variant)
     series.count.value++
     if (series.overflow) ctx.overflowed++
     if (durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY)
@@ -106,6 +114,14 @@ export class RouteMetrics {
     )
   }
 
+  private seriesFor(key: number, variant: SeriesVariant | undefined): RequestSeries {
+    const known = this.series.get(key)
+    if (known === undefined) return this.createSeries(key, variant)
+    this.lastKey = key
+    this.lastSeries = known
+    return known
+  }
+
   private createSeries(key: number, variant: SeriesVariant | undefined): RequestSeries {
     const ctx = this.ctx
     let series: RequestSeries
@@ -130,6 +146,8 @@ export class RouteMetrics {
       if (variant !== undefined) return series
     }
     this.series.set(key, series)
+    this.lastKey = key
+    this.lastSeries = series
     return series
   }
 
