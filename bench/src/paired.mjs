@@ -196,16 +196,14 @@ export async function pairedRounds(ctx, groups, rounds, sizes, options) {
           const pair = [ring[k], ring[(k + 1) % ring.length]]
           try {
             const got = await pairWindow(ctx, pair, sizes(g.ref), options)
+            const [from, next] = got.map((r) => r.cpuUs / r.served)
             for (const [i, server] of pair.entries()) {
               // Against its partner, for the fit over all of a run's windows (lib/pair-fit.mjs).
-              const partner = got[1 - i]
               got[i].partner = pair[1 - i].name
-              got[i].logVsPartner = Math.log(
-                got[i].cpuUs / got[i].served / (partner.cpuUs / partner.served),
-              )
+              got[i].logVsPartner = i === 0 ? Math.log(from / next) : Math.log(next / from)
               windowsOf.get(server).push(got[i])
             }
-            steps.push({ from: got[0].cpuUs / got[0].served, next: got[1].cpuUs / got[1].served })
+            steps.push({ from, next })
           } catch (err) {
             steps.push(undefined)
             log(

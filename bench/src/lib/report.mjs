@@ -114,6 +114,15 @@ function verification(variant, recs, loss, check) {
   return '—'
 }
 
+/** A server's windows as `fitPairs` takes them (`name`: how its partners' records name it). */
+function windowsOf(name, records) {
+  return records.flatMap((rec) =>
+    (rec.windows ?? [])
+      .filter((w) => Number.isFinite(w.log))
+      .map((w) => ({ a: name, b: w.partner, log: w.log })),
+  )
+}
+
 /**
  * Each variant's CPU per request over its framework's bare app, fitted to every paired window of
  * the run (lib/pair-fit.mjs). Records of a run from before the fit carry no windows: their
@@ -123,11 +132,9 @@ function fittedRatios(main) {
   const out = new Map()
   for (const framework of FRAMEWORKS) {
     const bare = VARIANTS.find((v) => v.framework === framework && v.kind === 'bare')
-    const windows = []
-    for (const variant of VARIANTS.filter((v) => v.framework === framework))
-      for (const rec of main[variant.id] ?? [])
-        for (const w of rec.windows ?? [])
-          if (Number.isFinite(w.log)) windows.push({ a: variant.id, b: w.partner, log: w.log })
+    const windows = VARIANTS.filter((v) => v.framework === framework).flatMap((v) =>
+      windowsOf(v.id, main[v.id] ?? []),
+    )
     if (bare === undefined || windows.length === 0) continue
     for (const [id, ratio] of fitPairs(windows, bare.id)) out.set(id, ratio)
   }
@@ -201,13 +208,7 @@ function summarizeScale(scale) {
   if (!scale) return undefined
   const key = (id, routes) => `${id}@${routes}`
   const routeCounts = [...new Set(scale.map((s) => s.routes))].sort((a, b) => a - b)
-  const windows = scale.flatMap((s) =>
-    s.records.flatMap((rec) =>
-      (rec.windows ?? [])
-        .filter((w) => Number.isFinite(w.log))
-        .map((w) => ({ a: key(s.id, s.routes), b: w.partner, log: w.log })),
-    ),
-  )
+  const windows = scale.flatMap((s) => windowsOf(key(s.id, s.routes), s.records))
   const level = windows.length ? fitPairs(windows, key('fastify-bare', routeCounts[0])) : new Map()
   const ids = [...new Set(scale.map((s) => s.id))]
   const rows = []
